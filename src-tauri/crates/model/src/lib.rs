@@ -1,0 +1,30 @@
+//! Domain types shared by the store, the provider clients, the service and the UI.
+//!
+//! Every type that crosses to the UI derives `TS` (TypeScript bindings, checked in under
+//! `ui/src/bindings/`) and `ToSchema` (the server's OpenAPI document).
+
+mod call;
+mod event;
+mod phone;
+mod query;
+mod status;
+
+pub use call::{Call, CallDetail, Detail, Direction, NewCall, Outcome, ProviderKind, RecordingPart};
+pub use event::Event;
+pub use phone::{digits_of, normalize_phone};
+pub use query::{CallPage, CallQuery, Cursor, CursorError};
+pub use status::{AccountStatus, ApiError, AppInfo, ErrorCode, ProviderErrorInfo, SyncState};
+
+/// Writes every UI-facing type's TypeScript declaration into `dir`, one file per type.
+pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> {
+    use ts_rs::TS;
+    Call::export_all_to(dir)?;
+    CallDetail::export_all_to(dir)?;
+    CallQuery::export_all_to(dir)?;
+    CallPage::export_all_to(dir)?;
+    AccountStatus::export_all_to(dir)?;
+    AppInfo::export_all_to(dir)?;
+    Event::export_all_to(dir)?;
+    ApiError::export_all_to(dir)?;
+    Ok(())
+}

@@ -1,0 +1,76 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+
+use crate::ProviderKind;
+
+/// What an account's sync task is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncState {
+    /// Configured but its provider has no sync yet in this version.
+    Unsupported,
+    Idle,
+    Syncing,
+    Ok,
+    Error,
+}
+
+/// A provider's own error, as the provider reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct ProviderErrorInfo {
+    pub provider: ProviderKind,
+    /// The provider's code as it sent it (`-32602`, `404.100`, `HTTP 401`, ...).
+    pub code: String,
+    pub message: String,
+}
+
+/// The kinds of error the UI reacts to differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    NotFound,
+    InvalidInput,
+    /// The provider answered with an error of its own (see `provider`).
+    Provider,
+    /// The provider could not be reached or answered garbage.
+    Network,
+    Config,
+    Internal,
+}
+
+/// An error as it reaches the UI: a kind to react to, a message to show, and the
+/// provider's own code and message where a provider caused it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub provider: Option<ProviderErrorInfo>,
+}
+
+/// Per-account sync status, shown as a badge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, ToSchema)]
+pub struct AccountStatus {
+    pub account: String,
+    pub name: String,
+    pub provider: ProviderKind,
+    pub state: SyncState,
+    #[ts(type = "string | null")]
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_error: Option<ApiError>,
+    /// Calls stored for this account.
+    #[ts(type = "number")]
+    pub calls_synced: u64,
+    #[ts(type = "string | null")]
+    pub next_attempt: Option<DateTime<Utc>>,
+}
+
+/// What the UI needs to know about the backend it talks to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct AppInfo {
+    pub version: String,
+    /// True when wired to the built-in simulators rather than real accounts.
+    pub demo: bool,
+    pub accounts: u32,
+}
