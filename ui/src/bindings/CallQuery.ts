@@ -10,11 +10,11 @@ export type CallQuery = {
 /**
  * Calls that started at or after this instant (UTC, RFC 3339).
  */
-from: string | null, 
+from?: string, 
 /**
  * Calls that started before this instant (UTC, RFC 3339).
  */
-to: string | null, account?: string, provider?: ProviderKind, direction?: Direction, outcome?: Outcome, 
+to?: string, account?: string, provider?: ProviderKind, direction?: Direction, outcome?: Outcome, 
 /**
  * Any run of digits found in the caller or the callee (e.g. the last four).
  */

@@ -1,1 +1,26 @@
+//! callboard's core: the config, the SQLite store, the sync engine and the [`Service`]
+//! that both adapters (the Tauri shell and `callboard-server`) wrap. No Tauri, no HTTP
+//! serving in here.
 
+pub mod config;
+mod error;
+mod recordings;
+mod service;
+mod sources;
+pub mod store;
+mod sync;
+
+pub use config::{AccountConfig, Config, ConfigError, SecretSource};
+pub use error::CoreError;
+pub use service::{Service, ServiceOptions};
+pub use store::Store;
+pub use sync::SyncReport;
+
+/// Runs a store call on the blocking pool, so SQLite never stalls the async runtime.
+pub(crate) async fn blocking<T: Send + 'static>(
+    store: &std::sync::Arc<Store>,
+    f: impl FnOnce(&Store) -> Result<T, store::StoreError> + Send + 'static,
+) -> Result<T, CoreError> {
+    let store = store.clone();
+    Ok(tokio::task::spawn_blocking(move || f(&store)).await??)
+}

@@ -106,8 +106,8 @@ pub struct Call {
     pub total_secs: u32,
     pub cost: Option<f64>,
     pub currency: Option<String>,
-    /// Number of recording parts known so far (0: none; a provider may split one call in several).
-    pub recording_parts: u32,
+    /// Whether the provider holds a recording of this call (possibly in several parts).
+    pub has_recording: bool,
 }
 
 /// A provider-specific field shown in the detail pane (`destination`, `disconnect_cause`, ...).

@@ -12,10 +12,10 @@ use crate::{Call, Direction, Outcome, ProviderKind};
 #[ts(optional_fields)]
 pub struct CallQuery {
     /// Calls that started at or after this instant (UTC, RFC 3339).
-    #[ts(type = "string | null")]
+    #[ts(optional, type = "string")]
     pub from: Option<DateTime<Utc>>,
     /// Calls that started before this instant (UTC, RFC 3339).
-    #[ts(type = "string | null")]
+    #[ts(optional, type = "string")]
     pub to: Option<DateTime<Utc>>,
     pub account: Option<String>,
     pub provider: Option<ProviderKind>,

@@ -1,0 +1,188 @@
+//! The service: everything the UI can ask, whichever adapter carries it.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use callboard_model::{AccountStatus, AppInfo, CallDetail, CallPage, CallQuery, Event, RecordingPart, SyncState};
+use tokio::sync::{Notify, broadcast};
+use tokio::task::JoinHandle;
+
+use crate::recordings::RecordingCache;
+use crate::sources::build_source;
+use crate::store::{Store, StoredCall};
+use crate::sync::{AccountRuntime, SyncReport, run_account, run_pass};
+use crate::{Config, CoreError, blocking};
+
+/// How to run the service.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// Holds `callboard.db` and the recordings cache.
+    pub data_dir: PathBuf,
+    /// Wired to the built-in simulators; shown plainly in the UI.
+    pub demo: bool,
+    /// Start each account's polling task (tests drive passes by hand instead).
+    pub autosync: bool,
+}
+
+pub struct Service {
+    store: Arc<Store>,
+    accounts: Vec<Arc<AccountRuntime>>,
+    events: broadcast::Sender<Event>,
+    recordings: RecordingCache,
+    demo: bool,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Service {
+    /// Opens the store under `data_dir`, builds each account's client and, with
+    /// `autosync`, starts their sync tasks. An account whose client cannot be built
+    /// (a missing secret, say) shows the error in its status; the others run.
+    pub async fn start(config: Config, opts: ServiceOptions) -> Result<Arc<Self>, CoreError> {
+        std::fs::create_dir_all(&opts.data_dir)
+            .map_err(|e| CoreError::io(format!("creating {}", opts.data_dir.display()), e))?;
+        let db = opts.data_dir.join("callboard.db");
+        let store = Arc::new(tokio::task::spawn_blocking(move || Store::open(&db)).await??);
+        let recordings = RecordingCache::new(opts.data_dir.join("recordings"))?;
+        let (events, _) = broadcast::channel(256);
+
+        let mut accounts = Vec::new();
+        for config in config.accounts {
+            let id = config.id.clone();
+            let record = blocking(&store, move |s| s.sync_record(&id)).await?;
+            let id = config.id.clone();
+            let calls_synced = blocking(&store, move |s| s.count_calls(&id)).await?;
+            let (source, state, last_error) = match build_source(&config) {
+                Ok(Some(src)) => (Some(src), SyncState::Idle, record.last_error),
+                Ok(None) => (None, SyncState::Unsupported, None),
+                Err(e) => {
+                    tracing::error!(account = %config.id, error = %e, "account cannot sync");
+                    (None, SyncState::Error, Some(e.to_api()))
+                }
+            };
+            let status = AccountStatus {
+                account: config.id.clone(),
+                name: config.name.clone(),
+                provider: config.provider,
+                state,
+                last_success: record.last_success,
+                last_error,
+                calls_synced,
+                next_attempt: None,
+            };
+            accounts.push(Arc::new(AccountRuntime {
+                config,
+                source,
+                status: Mutex::new(status),
+                wake: Notify::new(),
+                pass_lock: tokio::sync::Mutex::new(()),
+            }));
+        }
+
+        let service = Arc::new(Self { store, accounts, events, recordings, demo: opts.demo, tasks: Mutex::default() });
+        if opts.autosync {
+            let mut tasks = service.tasks.lock().unwrap_or_else(|p| p.into_inner());
+            for rt in service.accounts.iter().filter(|rt| rt.source.is_some()) {
+                tasks.push(tokio::spawn(run_account(service.store.clone(), rt.clone(), service.events.clone())));
+            }
+        }
+        Ok(service)
+    }
+
+    pub fn info(&self) -> AppInfo {
+        AppInfo { version: env!("CARGO_PKG_VERSION").to_string(), demo: self.demo, accounts: self.accounts.len() as u32 }
+    }
+
+    pub async fn list_calls(&self, query: CallQuery) -> Result<CallPage, CoreError> {
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && from > to
+        {
+            return Err(CoreError::InvalidInput("`from` is after `to`".into()));
+        }
+        blocking(&self.store, move |s| s.list_calls(&query)).await
+    }
+
+    pub async fn call_detail(&self, id: i64) -> Result<CallDetail, CoreError> {
+        let stored = self.stored_call(id).await?;
+        let parts = blocking(&self.store, move |s| s.recording_parts(id)).await?;
+        let account_name = self.account(&stored.call.account).map(|a| a.config.name.clone()).unwrap_or_default();
+        Ok(CallDetail {
+            account_name,
+            details: stored.details,
+            recording: self.recordings.describe(&parts),
+            call: stored.call,
+        })
+    }
+
+    /// The recording's parts in playing order, asking the provider on first use.
+    pub async fn recording_parts(&self, id: i64) -> Result<Vec<RecordingPart>, CoreError> {
+        let stored = self.stored_call(id).await?;
+        let Some(reference) = stored.recording_ref.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let source = self.source(&stored.call.account)?;
+        let parts = self.recordings.parts(&self.store, id, reference, source.as_ref()).await?;
+        Ok(self.recordings.describe(&parts))
+    }
+
+    /// The cached audio file of one part (downloaded on first use) and its MIME type.
+    pub async fn recording_file(&self, id: i64, index: u32) -> Result<(PathBuf, String), CoreError> {
+        let stored = self.stored_call(id).await?;
+        let reference = stored
+            .recording_ref
+            .as_deref()
+            .ok_or_else(|| CoreError::NotFound(format!("call {id} has no recording")))?;
+        let source = self.source(&stored.call.account)?;
+        let parts = self.recordings.parts(&self.store, id, reference, source.as_ref()).await?;
+        let part = parts
+            .iter()
+            .find(|p| p.index == index)
+            .ok_or_else(|| CoreError::NotFound(format!("call {id} has no recording part {index}")))?;
+        self.recordings.file(&self.store, id, part, source.as_ref()).await
+    }
+
+    /// Where recordings are cached (the desktop shell lets its webview read from here).
+    pub fn recordings_dir(&self) -> &std::path::Path {
+        self.recordings.dir()
+    }
+
+    pub fn account_statuses(&self) -> Vec<AccountStatus> {
+        self.accounts.iter().map(|a| a.status()).collect()
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Runs one sync pass of `account` now and waits for it.
+    pub async fn sync_now(&self, account: &str) -> Result<SyncReport, CoreError> {
+        let rt = self.account(account).ok_or_else(|| CoreError::NotFound(format!("no account {account:?}")))?;
+        run_pass(&self.store, rt, &self.events).await
+    }
+
+    /// Stops the sync tasks (the store closes when the last handle goes).
+    pub fn shutdown(&self) {
+        for t in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            t.abort();
+        }
+    }
+
+    fn account(&self, id: &str) -> Option<&Arc<AccountRuntime>> {
+        self.accounts.iter().find(|a| a.config.id == id)
+    }
+
+    fn source(&self, account: &str) -> Result<Arc<dyn callboard_providers::HistorySource>, CoreError> {
+        self.account(account)
+            .and_then(|a| a.source.clone())
+            .ok_or_else(|| CoreError::NotFound(format!("account {account:?} is not configured for playback")))
+    }
+
+    async fn stored_call(&self, id: i64) -> Result<StoredCall, CoreError> {
+        blocking(&self.store, move |s| s.call(id)).await?.ok_or_else(|| CoreError::NotFound(format!("no call {id}")))
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

@@ -1,0 +1,44 @@
+//! Builds each account's provider client from its config.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use callboard_model::ProviderKind;
+use callboard_providers::mtt::{DEFAULT_RECORDING_HOSTS, MttClient, MttSettings};
+use callboard_providers::{HistorySource, HostAllowList};
+
+use crate::{AccountConfig, ConfigError, CoreError};
+
+/// The account's history source, or `None` for providers whose sync is not built yet.
+pub(crate) fn build_source(account: &AccountConfig) -> Result<Option<Arc<dyn HistorySource>>, CoreError> {
+    match account.provider {
+        ProviderKind::Mtt => Ok(Some(Arc::new(mtt(account)?))),
+        ProviderKind::Beeline | ProviderKind::Mts | ProviderKind::Mor | ProviderKind::Sprecord => Ok(None),
+    }
+}
+
+fn mtt(account: &AccountConfig) -> Result<MttClient, CoreError> {
+    let creds = account.credentials.as_ref().ok_or_else(|| ConfigError::Invalid {
+        account: account.id.clone(),
+        problem: "[accounts.credentials] is required for MTT".into(),
+    })?;
+    let rc = account.host("rc")?;
+    let mtt = account.mtt.clone().unwrap_or_default();
+    let hosts = DEFAULT_RECORDING_HOSTS
+        .iter()
+        .map(|h| h.to_string())
+        .chain(rc.host_str().map(str::to_string))
+        .chain(account.recording_hosts.iter().cloned());
+    let settings = MttSettings {
+        webapicommon: account.host("webapicommon")?,
+        rc,
+        recording_hosts: HostAllowList::new(hosts),
+        login: creds.login.clone(),
+        password: creds.password.resolve(&account.id)?,
+        customer_name: mtt.customer_name,
+        sip_ids: mtt.sip_ids,
+        requests_per_sec: mtt.requests_per_sec,
+        timeout: Duration::from_secs(30),
+    };
+    MttClient::new(settings).map_err(|e| CoreError::Provider(e.into()))
+}

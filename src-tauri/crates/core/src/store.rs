@@ -1,0 +1,393 @@
+//! The SQLite store: calls of every provider, recording parts, sync cursors.
+//!
+//! One writer connection and one reader connection (WAL lets reads run beside a sync's
+//! write). Methods are blocking; async callers run them on the blocking pool.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use callboard_model::{
+    ApiError, Call, CallPage, CallQuery, Cursor, Detail, Direction, NewCall, Outcome, ProviderKind, digits_of,
+};
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite_migration::{M, Migrations};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database migration: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("{0}")]
+    BadCursor(#[from] callboard_model::CursorError),
+    #[error("corrupt row {id}: {problem}")]
+    Corrupt { id: i64, problem: String },
+}
+
+/// What one upsert changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertStats {
+    pub inserted: u32,
+    pub updated: u32,
+}
+
+/// A recording part row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPart {
+    pub index: u32,
+    pub url: String,
+    pub mime: String,
+    pub cached_file: Option<String>,
+}
+
+/// A call with what only the detail view and the recording cache need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCall {
+    pub call: Call,
+    pub details: Vec<Detail>,
+    pub recording_ref: Option<String>,
+}
+
+/// An account's saved sync state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncRecord {
+    pub cursor: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_error: Option<ApiError>,
+}
+
+pub struct Store {
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../migrations/0001_calls.sql"))])
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(v: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(v).single().unwrap_or_default()
+}
+
+const CALL_COLUMNS: &str = "id, account, provider, provider_call_id, direction, outcome, caller, callee, \
+     started_at, ring_secs, talk_secs, total_secs, cost, currency, recording_ref, details";
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll back).
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Store {
+    /// Opens (creating and migrating) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let mut writer = Connection::open(path)?;
+        configure(&writer)?;
+        migrations().to_latest(&mut writer)?;
+        let reader = Connection::open(path)?;
+        configure(&reader)?;
+        Ok(Self { writer: Mutex::new(writer), reader: Mutex::new(reader) })
+    }
+
+    /// Inserts new calls and updates changed ones, keyed by (account, provider call id),
+    /// and saves the account's cursor in the same transaction.
+    pub fn upsert_calls(
+        &self,
+        account: &str,
+        provider: ProviderKind,
+        calls: &[NewCall],
+        cursor: Option<DateTime<Utc>>,
+    ) -> Result<UpsertStats, StoreError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction()?;
+        let mut stats = UpsertStats::default();
+        let now = ms(Utc::now());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO calls (account, provider, provider_call_id, direction, outcome, caller, callee, \
+                 caller_digits, callee_digits, started_at, ring_secs, talk_secs, total_secs, cost, currency, \
+                 recording_ref, details, synced_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
+                 ON CONFLICT (account, provider_call_id) DO NOTHING",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE calls SET direction = ?3, outcome = ?4, caller = ?5, callee = ?6, caller_digits = ?7, \
+                 callee_digits = ?8, started_at = ?9, ring_secs = ?10, talk_secs = ?11, total_secs = ?12, \
+                 cost = ?13, currency = ?14, recording_ref = ?15, details = ?16, synced_at = ?17 \
+                 WHERE account = ?1 AND provider_call_id = ?2 AND (direction, outcome, caller, callee, started_at, \
+                 ring_secs, talk_secs, total_secs, recording_ref, details) IS NOT (?3, ?4, ?5, ?6, ?9, ?10, ?11, \
+                 ?12, ?15, ?16) OR (account = ?1 AND provider_call_id = ?2 AND (cost IS NOT ?13 OR currency IS NOT ?14))",
+            )?;
+            for c in calls {
+                let details = serde_json::to_string(&c.details).expect("details serialize");
+                let (caller_digits, callee_digits) = (digits_of(&c.caller), digits_of(&c.callee));
+                let n = insert.execute(params![
+                    account,
+                    provider.as_str(),
+                    c.provider_call_id,
+                    c.direction.as_str(),
+                    c.outcome.as_str(),
+                    c.caller,
+                    c.callee,
+                    caller_digits,
+                    callee_digits,
+                    ms(c.started_at),
+                    c.ring_secs,
+                    c.talk_secs,
+                    c.total_secs,
+                    c.cost,
+                    c.currency,
+                    c.recording_ref,
+                    details,
+                    now
+                ])?;
+                if n == 1 {
+                    stats.inserted += 1;
+                    continue;
+                }
+                let n = update.execute(params![
+                    account,
+                    c.provider_call_id,
+                    c.direction.as_str(),
+                    c.outcome.as_str(),
+                    c.caller,
+                    c.callee,
+                    caller_digits,
+                    callee_digits,
+                    ms(c.started_at),
+                    c.ring_secs,
+                    c.talk_secs,
+                    c.total_secs,
+                    c.cost,
+                    c.currency,
+                    c.recording_ref,
+                    details,
+                    now
+                ])?;
+                stats.updated += n as u32;
+            }
+            if let Some(cursor) = cursor {
+                tx.execute(
+                    "INSERT INTO sync_state (account, cursor) VALUES (?1, ?2) \
+                     ON CONFLICT (account) DO UPDATE SET cursor = excluded.cursor",
+                    params![account, ms(cursor)],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(stats)
+    }
+
+    /// One page of calls, newest first, keyset-paginated.
+    pub fn list_calls(&self, q: &CallQuery) -> Result<CallPage, StoreError> {
+        let mut w = Where::default();
+        if let Some(from) = q.from {
+            w.push(" AND started_at >= ?", [Value::Integer(ms(from))]);
+        }
+        if let Some(to) = q.to {
+            w.push(" AND started_at < ?", [Value::Integer(ms(to))]);
+        }
+        if let Some(a) = &q.account {
+            w.push(" AND account = ?", [Value::Text(a.clone())]);
+        }
+        if let Some(p) = q.provider {
+            w.push(" AND provider = ?", [Value::Text(p.as_str().into())]);
+        }
+        if let Some(d) = q.direction {
+            w.push(" AND direction = ?", [Value::Text(d.as_str().into())]);
+        }
+        if let Some(o) = q.outcome {
+            w.push(" AND outcome = ?", [Value::Text(o.as_str().into())]);
+        }
+        if let Some(p) = q.number.as_deref().and_then(number_pattern) {
+            w.push(" AND (caller_digits LIKE ? OR callee_digits LIKE ?)", [Value::Text(p.clone()), Value::Text(p)]);
+        }
+        if let Some(c) = q.cursor.as_deref() {
+            let c = Cursor::decode(c)?;
+            w.push(" AND (started_at, id) < (?, ?)", [Value::Integer(c.started_at_ms), Value::Integer(c.id)]);
+        }
+        let Where { sql: filter, args } = w;
+        let mut sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE 1 = 1{filter}");
+        let limit = q.page_size() as usize;
+        sql.push_str(&format!(" ORDER BY started_at DESC, id DESC LIMIT {}", limit + 1));
+
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut items = stmt
+            .query_map(params_from_iter(args.iter()), read_call)?
+            .map(|r| r.map_err(StoreError::from).and_then(|c| c.map(|s| s.call)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|c| Cursor { started_at_ms: ms(c.started_at), id: c.id }.encode())
+        } else {
+            None
+        };
+        Ok(CallPage { items, next_cursor })
+    }
+
+    pub fn call(&self, id: i64) -> Result<Option<StoredCall>, StoreError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"))?;
+        stmt.query_row([id], read_call).optional()?.transpose()
+    }
+
+    pub fn count_calls(&self, account: &str) -> Result<u64, StoreError> {
+        let conn = lock(&self.reader);
+        Ok(conn.query_row("SELECT count(*) FROM calls WHERE account = ?1", [account], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    pub fn recording_parts(&self, call_id: i64) -> Result<Vec<StoredPart>, StoreError> {
+        let conn = lock(&self.reader);
+        let mut stmt =
+            conn.prepare_cached("SELECT idx, url, mime, cached_file FROM recording_parts WHERE call_id = ?1 ORDER BY idx")?;
+        let rows = stmt.query_map([call_id], |r| {
+            Ok(StoredPart { index: r.get(0)?, url: r.get(1)?, mime: r.get(2)?, cached_file: r.get(3)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records the links a provider gave for a call's recording, replacing older ones.
+    pub fn set_recording_parts(&self, call_id: i64, parts: &[(String, String)]) -> Result<(), StoreError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM recording_parts WHERE call_id = ?1", [call_id])?;
+        for (i, (url, mime)) in parts.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO recording_parts (call_id, idx, url, mime) VALUES (?1, ?2, ?3, ?4)",
+                params![call_id, i as i64, url, mime],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn set_part_cached(&self, call_id: i64, index: u32, file: &str, bytes: u64, mime: &str) -> Result<(), StoreError> {
+        lock(&self.writer).execute(
+            "UPDATE recording_parts SET cached_file = ?3, bytes = ?4, mime = ?5 WHERE call_id = ?1 AND idx = ?2",
+            params![call_id, index, file, bytes as i64, mime],
+        )?;
+        Ok(())
+    }
+
+    pub fn sync_record(&self, account: &str) -> Result<SyncRecord, StoreError> {
+        let conn = lock(&self.reader);
+        let row = conn
+            .query_row(
+                "SELECT cursor, last_success, last_error FROM sync_state WHERE account = ?1",
+                [account],
+                |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Option<String>>(2)?)),
+            )
+            .optional()?;
+        Ok(row
+            .map(|(c, s, e)| SyncRecord {
+                cursor: c.map(from_ms),
+                last_success: s.map(from_ms),
+                last_error: e.and_then(|e| serde_json::from_str(&e).ok()),
+            })
+            .unwrap_or_default())
+    }
+
+    /// Saves the outcome of a sync pass (the cursor moves with the calls, not here).
+    pub fn save_sync_outcome(
+        &self,
+        account: &str,
+        success_at: Option<DateTime<Utc>>,
+        error: Option<&ApiError>,
+    ) -> Result<(), StoreError> {
+        let error = error.map(|e| serde_json::to_string(e).expect("ApiError serializes"));
+        lock(&self.writer).execute(
+            "INSERT INTO sync_state (account, last_success, last_error) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (account) DO UPDATE SET last_success = coalesce(excluded.last_success, last_success), \
+             last_error = excluded.last_error",
+            params![account, success_at.map(ms), error],
+        )?;
+        Ok(())
+    }
+}
+
+/// A WHERE clause built from optional filters, with numbered placeholders.
+#[derive(Default)]
+struct Where {
+    sql: String,
+    args: Vec<Value>,
+}
+
+impl Where {
+    /// Appends `clause`, numbering its `?`s after the arguments so far.
+    fn push<const N: usize>(&mut self, clause: &str, values: [Value; N]) {
+        for (i, part) in clause.split('?').enumerate() {
+            if i > 0 {
+                self.sql.push_str(&format!("?{}", self.args.len() + i));
+            }
+            self.sql.push_str(part);
+        }
+        self.args.extend(values);
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // WAL + NORMAL: a killed process loses no committed transaction.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// The LIKE pattern for a number search: its digits, a leading trunk `8` read as `7`.
+fn number_pattern(input: &str) -> Option<String> {
+    let mut digits = digits_of(input);
+    if digits.is_empty() {
+        return None;
+    }
+    if digits.len() == 11 && digits.starts_with('8') {
+        digits.replace_range(0..1, "7");
+    }
+    Some(format!("%{digits}%"))
+}
+
+fn read_call(r: &Row<'_>) -> rusqlite::Result<Result<StoredCall, StoreError>> {
+    let id: i64 = r.get(0)?;
+    let corrupt = |problem: String| StoreError::Corrupt { id, problem };
+    let provider: String = r.get(2)?;
+    let direction: String = r.get(4)?;
+    let outcome: String = r.get(5)?;
+    let details: String = r.get(15)?;
+    let recording_ref: Option<String> = r.get(14)?;
+    let (Some(provider), Some(direction), Some(outcome)) =
+        (ProviderKind::parse(&provider), Direction::parse(&direction), Outcome::parse(&outcome))
+    else {
+        return Ok(Err(corrupt(format!("unknown enum value in {provider}/{direction}/{outcome}"))));
+    };
+    let details: Vec<Detail> = match serde_json::from_str(&details) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(corrupt(format!("details: {e}")))),
+    };
+    Ok(Ok(StoredCall {
+        call: Call {
+            id,
+            account: r.get(1)?,
+            provider,
+            provider_call_id: r.get(3)?,
+            direction,
+            outcome,
+            caller: r.get(6)?,
+            callee: r.get(7)?,
+            started_at: from_ms(r.get(8)?),
+            ring_secs: r.get(9)?,
+            talk_secs: r.get(10)?,
+            total_secs: r.get(11)?,
+            cost: r.get(12)?,
+            currency: r.get(13)?,
+            has_recording: recording_ref.is_some(),
+        },
+        details,
+        recording_ref,
+    }))
+}

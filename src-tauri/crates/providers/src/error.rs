@@ -1,0 +1,49 @@
+use callboard_model::{ProviderErrorInfo, ProviderKind};
+
+use crate::mtt::MttError;
+
+/// A failure talking to a provider, keeping the provider's own error apart from transport.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error(transparent)]
+    Mtt(#[from] MttError),
+    #[error("cannot reach {provider:?}: {source}")]
+    Transport {
+        provider: ProviderKind,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{provider:?} answered HTTP {status}: {body}")]
+    Http { provider: ProviderKind, status: u16, body: String },
+    #[error("unexpected answer from {provider:?}: {detail}")]
+    Decode { provider: ProviderKind, detail: String },
+    #[error("refusing to download {url}: {host:?} is not a host configured for {provider:?}")]
+    ForbiddenHost { provider: ProviderKind, host: String, url: String },
+    #[error("cannot write the recording: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ProviderError {
+    /// The provider's own code and message, when the provider answered with an error.
+    pub fn provider_info(&self) -> Option<ProviderErrorInfo> {
+        match self {
+            Self::Mtt(e) => e.provider_info(),
+            Self::Http { provider, status, body } => Some(ProviderErrorInfo {
+                provider: *provider,
+                code: format!("HTTP {status}"),
+                message: body.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// True when the provider could not be reached or sent something unreadable,
+    /// as opposed to answering with an error of its own.
+    pub fn is_network(&self) -> bool {
+        match self {
+            Self::Mtt(e) => e.is_network(),
+            Self::Transport { .. } | Self::Decode { .. } => true,
+            _ => false,
+        }
+    }
+}
