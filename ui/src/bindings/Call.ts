@@ -24,6 +24,6 @@ caller: string, callee: string,
  */
 started_at: string, ring_secs: number, talk_secs: number, total_secs: number, cost: number | null, currency: string | null, 
 /**
- * Number of recording parts known so far (0: none; a provider may split one call in several).
+ * Whether the provider holds a recording of this call (possibly in several parts).
  */
-recording_parts: number, };
+has_recording: boolean, };

@@ -8,17 +8,21 @@ use phonenumber::country::Id;
 pub fn normalize_phone(raw: &str) -> String {
     let trimmed = raw.trim();
     let digits = digits_of(trimmed);
-    if digits.is_empty() {
-        return trimmed.to_string();
-    }
-    // Russian providers drop the `+`: `7XXXXXXXXXX` is already international.
-    let candidate = if !trimmed.starts_with('+') && digits.len() == 11 && digits.starts_with('7') {
-        format!("+{digits}")
-    } else {
-        trimmed.to_string()
+    let plus = trimmed.starts_with('+');
+    // The Russian forms: `+7`/`7` + 10 digits, trunk `8` + 10 digits, or the bare 10.
+    // Ranges change faster than phone metadata, so any Russian area code is kept.
+    let national = match digits.len() {
+        11 if digits.starts_with('7') => Some(&digits[1..]),
+        11 if !plus && digits.starts_with('8') => Some(&digits[1..]),
+        10 if !plus => Some(&digits[..]),
+        _ => None,
     };
-    match phonenumber::parse(Some(Id::RU), &candidate) {
-        Ok(n) if phonenumber::is_valid(&n) => n.format().mode(phonenumber::Mode::E164).to_string(),
+    if let Some(n) = national.filter(|n| n.starts_with(['3', '4', '8', '9'])) {
+        return format!("+7{n}");
+    }
+    // Anything else international is checked against the numbering plans.
+    match phonenumber::parse(Some(Id::RU), trimmed) {
+        Ok(n) if plus && phonenumber::is_valid(&n) => n.format().mode(phonenumber::Mode::E164).to_string(),
         _ => trimmed.to_string(),
     }
 }
@@ -38,6 +42,8 @@ mod tests {
             assert_eq!(normalize_phone(raw), "+79103880489", "{raw}");
         }
         assert_eq!(normalize_phone("74959333223"), "+74959333223");
+        assert_eq!(normalize_phone("78121252107"), "+78121252107");
+        assert_eq!(normalize_phone("88121252107"), "+78121252107");
     }
 
     #[test]
@@ -45,6 +51,8 @@ mod tests {
         assert_eq!(normalize_phone("anonymous"), "anonymous");
         assert_eq!(normalize_phone(" 101 "), "101");
         assert_eq!(normalize_phone("883140584982783"), "883140584982783");
+        assert_eq!(normalize_phone("+380 44 123 4567"), "+380441234567");
+        assert_eq!(normalize_phone("+999"), "+999");
     }
 
     #[test]

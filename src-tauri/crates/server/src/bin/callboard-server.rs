@@ -1,0 +1,64 @@
+//! `callboard-server`: the backend without a window, serving the UI to a browser.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use callboard_launch::{LaunchOptions, launch};
+use clap::Parser;
+
+#[derive(Debug, Parser)]
+#[command(version, about = "callboard headless: the call dashboard served over HTTP")]
+struct Args {
+    /// Config file (TOML) listing provider accounts.
+    #[arg(long, env = "CALLBOARD_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where the database and the recordings cache live.
+    #[arg(long, env = "CALLBOARD_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Run against the built-in simulators even if accounts are configured.
+    #[arg(long)]
+    demo: bool,
+    /// Address to listen on.
+    #[arg(long, env = "CALLBOARD_BIND", default_value = "127.0.0.1:8787")]
+    bind: SocketAddr,
+    /// The built UI (`ui/dist`).
+    #[arg(long, env = "CALLBOARD_UI_DIR")]
+    ui_dir: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,hyper=warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let ui_dir = args.ui_dir.or_else(find_ui_dir);
+    if ui_dir.is_none() {
+        tracing::warn!("no built UI found (run `npm run build` in ui/); serving the API only");
+    }
+    let launched = launch(LaunchOptions { config: args.config, data_dir: args.data_dir, demo: args.demo }).await?;
+    let app = callboard_server::router(launched.service.clone(), ui_dir);
+    let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("binding {}", args.bind))?;
+    let addr = listener.local_addr()?;
+    let mode = if launched.service.info().demo { " (demo)" } else { "" };
+    println!("callboard-server listening on http://{addr}{mode}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    launched.shutdown().await;
+    Ok(())
+}
+
+/// `ui/dist` under the working directory, or beside the workspace this binary was built in.
+fn find_ui_dir() -> Option<PathBuf> {
+    let candidates = [
+        PathBuf::from("ui/dist"),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../ui/dist"),
+    ];
+    candidates.into_iter().find(|d| d.join("index.html").is_file())
+}

@@ -1,0 +1,45 @@
+// Non-blocking error banners, shared by every part of the UI.
+import type { ApiError } from "../bindings/ApiError";
+import { toApiError } from "./api";
+
+export interface Notice {
+  id: number;
+  /** What the UI was doing, e.g. "Could not load calls". */
+  context: string;
+  error: ApiError;
+  /** How many times the same error was reported in a row. */
+  count: number;
+}
+
+const MAX_NOTICES = 4;
+let nextId = 1;
+
+export const notices = $state<Notice[]>([]);
+
+export function reportError(context: string, e: unknown): void {
+  const error = toApiError(e);
+  const same = notices.find(
+    (n) =>
+      n.context === context &&
+      n.error.code === error.code &&
+      n.error.message === error.message &&
+      n.error.provider?.code === error.provider?.code,
+  );
+  if (same) {
+    same.count += 1;
+    return;
+  }
+  notices.push({ id: nextId++, context, error, count: 1 });
+  while (notices.length > MAX_NOTICES) notices.shift();
+}
+
+export function dismissError(id: number): void {
+  const i = notices.findIndex((n) => n.id === id);
+  if (i >= 0) notices.splice(i, 1);
+}
+
+export function clearErrors(context?: string): void {
+  for (let i = notices.length - 1; i >= 0; i--) {
+    if (context === undefined || notices[i].context === context) notices.splice(i, 1);
+  }
+}
