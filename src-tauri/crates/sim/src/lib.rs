@@ -1,1 +1,26 @@
+//! `callboard-sim`: a deterministic simulator of MTT Telecom API's call history
+//! (`getCallHistory`, `getServiceHistoryByCustomer`) and call recordings.
+//!
+//! It lets the backend, demo mode and integration tests run against MTT's real
+//! payload shapes and quirks on loopback, with no account, no network and the
+//! same history for the same seed.
 
+#![warn(missing_docs)]
+
+mod audio;
+mod config;
+mod dataset;
+mod hooks;
+mod ids;
+mod records;
+mod rpc;
+mod server;
+
+pub use audio::{SAMPLE_RATE, synthesize_wav};
+pub use config::config_toml;
+pub use dataset::{CUSTOMER_NAME, CallKind, Dataset, SIP_IDS, SimCall, moscow_hour};
+pub use hooks::{FailureForm, InjectedFailure};
+pub use ids::{ConfId, format_conf_id, parse_conf_id, record_id};
+pub use records::{FILE_METHOD, URLS_METHOD};
+pub use rpc::RECORD_LIMIT;
+pub use server::{MttSim, SIM_PASSWORD, SimAccount, SimOptions};
