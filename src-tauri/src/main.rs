@@ -1,1 +1,97 @@
-fn main() {}
+//! The callboard desktop app: a thin Tauri shell over the core service.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+use std::path::PathBuf;
+
+use callboard_launch::{LaunchOptions, launch};
+use clap::Parser;
+use tauri::{Emitter, Manager};
+
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    about = "callboard: calls and recordings of five telephony providers"
+)]
+struct Args {
+    /// Config file (TOML) listing provider accounts.
+    #[arg(long, env = "CALLBOARD_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where the database and the recordings cache live.
+    #[arg(long, env = "CALLBOARD_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Run against the built-in simulators even if accounts are configured.
+    #[arg(long)]
+    demo: bool,
+}
+
+/// The event name the UI listens on.
+const EVENT: &str = "callboard://event";
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,hyper=warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let opts = LaunchOptions {
+        config: args.config,
+        data_dir: args.data_dir,
+        demo: args.demo,
+    };
+    let launched = match tauri::async_runtime::block_on(launch(opts)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("callboard cannot start: {e}");
+            std::process::exit(2);
+        }
+    };
+    let service = launched.service.clone();
+
+    let result = tauri::Builder::default()
+        .manage(commands::Backend {
+            service: service.clone(),
+            _launched: launched,
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_calls,
+            commands::get_call,
+            commands::recording_parts,
+            commands::recording_file,
+            commands::account_statuses,
+        ])
+        .setup(move |app| {
+            // The webview plays cached recordings straight from disk (asset protocol, with Range).
+            app.asset_protocol_scope()
+                .allow_directory(service.recordings_dir(), false)?;
+            if service.info().demo
+                && let Some(w) = app.get_webview_window("main")
+            {
+                w.set_title("callboard — demo")?;
+            }
+            let handle = app.handle().clone();
+            let mut events = service.subscribe();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    match events.recv().await {
+                        Ok(e) => {
+                            let _ = handle.emit(EVENT, e);
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                    }
+                }
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!("tauri.conf.json"));
+    if let Err(e) = result {
+        eprintln!("callboard window failed: {e}");
+        std::process::exit(1);
+    }
+}

@@ -35,9 +35,15 @@ use url::Url;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config {path}: {source}")]
-    Parse { path: String, source: Box<toml::de::Error> },
+    Parse {
+        path: String,
+        source: Box<toml::de::Error>,
+    },
     #[error("account {account:?}: {problem}")]
     Invalid { account: String, problem: String },
     #[error("account {account:?}: secret not available: {problem}")]
@@ -107,7 +113,10 @@ pub enum SecretSource {
 
 impl SecretSource {
     pub fn resolve(&self, account: &str) -> Result<SecretString, ConfigError> {
-        let err = |problem: String| ConfigError::Secret { account: account.to_string(), problem };
+        let err = |problem: String| ConfigError::Secret {
+            account: account.to_string(),
+            problem,
+        };
         match self {
             Self::Env(var) => std::env::var(var)
                 .map(SecretString::from)
@@ -171,7 +180,10 @@ pub struct SprecordAccount {
 pub fn known_hosts(provider: ProviderKind) -> &'static [(&'static str, Option<&'static str>)] {
     match provider {
         ProviderKind::Mtt => &[
-            ("webapicommon", Some("https://webapicommon.mtt.ru/index.php")),
+            (
+                "webapicommon",
+                Some("https://webapicommon.mtt.ru/index.php"),
+            ),
             ("rc", Some("https://rc.mtt.ru")),
             ("gapi", Some("https://gapi.mtt.ru:6443/v1/api")),
             ("sb_api", Some("https://sb-api.mtt.ru")),
@@ -186,15 +198,19 @@ pub fn known_hosts(provider: ProviderKind) -> &'static [(&'static str, Option<&'
 
 impl Config {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::parse(&text, &path.display().to_string())
     }
 
     /// Parses and validates config text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| ConfigError::Parse { path: origin.to_string(), source: Box::new(e) })?;
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_string(),
+            source: Box::new(e),
+        })?;
         config.validate()?;
         Ok(config)
     }
@@ -202,7 +218,10 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         let mut seen = std::collections::HashSet::new();
         for a in &self.accounts {
-            let invalid = |problem: String| ConfigError::Invalid { account: a.id.clone(), problem };
+            let invalid = |problem: String| ConfigError::Invalid {
+                account: a.id.clone(),
+                problem,
+            };
             if a.id.trim().is_empty() {
                 return Err(invalid("id must not be empty".into()));
             }
@@ -216,7 +235,10 @@ impl Config {
             for (key, value) in &a.hosts {
                 if !known.iter().any(|(k, _)| k == key) {
                     let names: Vec<_> = known.iter().map(|(k, _)| *k).collect();
-                    return Err(invalid(format!("unknown host {key:?} for {:?}; known: {names:?}", a.provider)));
+                    return Err(invalid(format!(
+                        "unknown host {key:?} for {:?}; known: {names:?}",
+                        a.provider
+                    )));
                 }
                 Url::parse(value).map_err(|e| invalid(format!("host {key} = {value:?}: {e}")))?;
             }
@@ -227,13 +249,22 @@ impl Config {
                 (ProviderKind::Mor, a.mor.is_some()),
                 (ProviderKind::Sprecord, a.sprecord.is_some()),
             ];
-            if let Some((other, _)) = sections.iter().find(|(p, present)| *present && *p != a.provider) {
-                return Err(invalid(format!("has a [{}] section but provider is {:?}", other.as_str(), a.provider)));
+            if let Some((other, _)) = sections
+                .iter()
+                .find(|(p, present)| *present && *p != a.provider)
+            {
+                return Err(invalid(format!(
+                    "has a [{}] section but provider is {:?}",
+                    other.as_str(),
+                    a.provider
+                )));
             }
             if a.provider == ProviderKind::Mtt {
                 let mtt = a.mtt.clone().unwrap_or_default();
                 if mtt.customer_name.is_none() && mtt.sip_ids.is_empty() {
-                    return Err(invalid("[accounts.mtt] needs customer_name or sip_ids".into()));
+                    return Err(invalid(
+                        "[accounts.mtt] needs customer_name or sip_ids".into(),
+                    ));
                 }
             }
         }
@@ -244,8 +275,14 @@ impl Config {
 impl AccountConfig {
     /// The account's URL for a named host: the override, else the spec's default.
     pub fn host(&self, key: &str) -> Result<Url, ConfigError> {
-        let invalid = |problem: String| ConfigError::Invalid { account: self.id.clone(), problem };
-        let default = known_hosts(self.provider).iter().find(|(k, _)| *k == key).and_then(|(_, d)| *d);
+        let invalid = |problem: String| ConfigError::Invalid {
+            account: self.id.clone(),
+            problem,
+        };
+        let default = known_hosts(self.provider)
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, d)| *d);
         let raw = self
             .hosts
             .get(key)
@@ -308,7 +345,10 @@ device = "http://192.168.1.20"
         let mtt = &c.accounts[0];
         assert_eq!(mtt.poll_interval_secs, 60);
         assert_eq!(mtt.host("rc").unwrap().as_str(), "http://127.0.0.1:9/");
-        assert_eq!(mtt.host("webapicommon").unwrap().as_str(), "https://webapicommon.mtt.ru/index.php");
+        assert_eq!(
+            mtt.host("webapicommon").unwrap().as_str(),
+            "https://webapicommon.mtt.ru/index.php"
+        );
         assert!(c.accounts[4].host("device").is_ok());
     }
 
@@ -318,17 +358,37 @@ device = "http://192.168.1.20"
         let e = Config::parse(&bad_host, "x").unwrap_err().to_string();
         assert!(e.contains("unknown host \"rcc\""), "{e}");
         let dup = EXAMPLE.replace("id = \"mts\"", "id = \"mor\"");
-        assert!(Config::parse(&dup, "x").unwrap_err().to_string().contains("share this id"));
+        assert!(
+            Config::parse(&dup, "x")
+                .unwrap_err()
+                .to_string()
+                .contains("share this id")
+        );
         let typo = EXAMPLE.replace("numbers = [", "numberz = [");
-        assert!(Config::parse(&typo, "x").unwrap_err().to_string().contains("numberz"));
-        let inline_secret = EXAMPLE.replace("{ env = \"CALLBOARD_TEST_NEVER_SET\" }", "\"hunter2\"");
-        assert!(Config::parse(&inline_secret, "x").is_err(), "a plain password in the file is refused");
+        assert!(
+            Config::parse(&typo, "x")
+                .unwrap_err()
+                .to_string()
+                .contains("numberz")
+        );
+        let inline_secret =
+            EXAMPLE.replace("{ env = \"CALLBOARD_TEST_NEVER_SET\" }", "\"hunter2\"");
+        assert!(
+            Config::parse(&inline_secret, "x").is_err(),
+            "a plain password in the file is refused"
+        );
     }
 
     #[test]
     fn a_missing_env_secret_is_a_clear_error() {
         let c = Config::parse(EXAMPLE, "example").unwrap();
-        let e = c.accounts[0].credentials.as_ref().unwrap().password.resolve("mtt-main").unwrap_err();
+        let e = c.accounts[0]
+            .credentials
+            .as_ref()
+            .unwrap()
+            .password
+            .resolve("mtt-main")
+            .unwrap_err();
         assert!(e.to_string().contains("CALLBOARD_TEST_NEVER_SET"), "{e}");
     }
 }

@@ -18,31 +18,45 @@ pub enum CoreError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("{context}: {source}")]
-    Io { context: String, source: std::io::Error },
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl CoreError {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Self::Io { context: context.into(), source }
+        Self::Io {
+            context: context.into(),
+            source,
+        }
     }
 
     /// The structured error the UI receives.
     pub fn to_api(&self) -> ApiError {
         let code = match self {
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::InvalidInput(_) | Self::Store(StoreError::BadCursor(_)) => ErrorCode::InvalidInput,
+            Self::InvalidInput(_) | Self::Store(StoreError::BadCursor(_)) => {
+                ErrorCode::InvalidInput
+            }
             Self::Provider(e) if e.provider_info().is_some() => ErrorCode::Provider,
             Self::Provider(e) if e.is_network() => ErrorCode::Network,
             Self::Config(_) => ErrorCode::Config,
-            Self::Provider(_) | Self::Store(_) | Self::Io { .. } | Self::Internal(_) => ErrorCode::Internal,
+            Self::Provider(_) | Self::Store(_) | Self::Io { .. } | Self::Internal(_) => {
+                ErrorCode::Internal
+            }
         };
         let provider = match self {
             Self::Provider(e) => e.provider_info(),
             _ => None,
         };
-        ApiError { code, message: self.to_string(), provider }
+        ApiError {
+            code,
+            message: self.to_string(),
+            provider,
+        }
     }
 }
 

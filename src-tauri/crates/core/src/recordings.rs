@@ -8,20 +8,27 @@ use callboard_model::RecordingPart;
 use callboard_providers::{HistorySource, mime_from_path};
 use url::Url;
 
-use crate::{CoreError, blocking};
 use crate::store::{Store, StoredPart};
+use crate::{CoreError, blocking};
+
+/// (call id, part index)
+type PartKey = (i64, u32);
 
 /// The on-disk cache of recording audio, one file per part.
 pub(crate) struct RecordingCache {
     dir: PathBuf,
     /// One lock per part so parallel Range requests download it once.
-    inflight: Mutex<HashMap<(i64, u32), Arc<tokio::sync::Mutex<()>>>>,
+    inflight: Mutex<HashMap<PartKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl RecordingCache {
     pub fn new(dir: PathBuf) -> Result<Self, CoreError> {
-        std::fs::create_dir_all(&dir).map_err(|e| CoreError::io(format!("creating {}", dir.display()), e))?;
-        Ok(Self { dir, inflight: Mutex::default() })
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| CoreError::io(format!("creating {}", dir.display()), e))?;
+        Ok(Self {
+            dir,
+            inflight: Mutex::default(),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -36,7 +43,11 @@ impl RecordingCache {
     pub fn describe(&self, parts: &[StoredPart]) -> Vec<RecordingPart> {
         parts
             .iter()
-            .map(|p| RecordingPart { index: p.index, cached: self.cached_path(p).is_some(), mime: p.mime.clone() })
+            .map(|p| RecordingPart {
+                index: p.index,
+                cached: self.cached_path(p).is_some(),
+                mime: p.mime.clone(),
+            })
             .collect()
     }
 
@@ -54,10 +65,14 @@ impl RecordingCache {
         }
         let urls = source.recording_urls(recording_ref).await?;
         if urls.is_empty() {
-            return Err(CoreError::NotFound(format!("the provider has no recording for call {call_id}")));
+            return Err(CoreError::NotFound(format!(
+                "the provider has no recording for call {call_id}"
+            )));
         }
-        let rows: Vec<(String, String)> =
-            urls.iter().map(|u| (u.to_string(), mime_from_path(u.path()).to_string())).collect();
+        let rows: Vec<(String, String)> = urls
+            .iter()
+            .map(|u| (u.to_string(), mime_from_path(u.path()).to_string()))
+            .collect();
         blocking(store, move |s| {
             s.set_recording_parts(call_id, &rows)?;
             s.recording_parts(call_id)
@@ -80,19 +95,30 @@ impl RecordingCache {
         let _guard = lock.lock().await;
         let index = part.index;
         let fresh = blocking(store, move |s| s.recording_parts(call_id)).await?;
-        let part = fresh.into_iter().find(|p| p.index == index).unwrap_or_else(|| part.clone());
+        let part = fresh
+            .into_iter()
+            .find(|p| p.index == index)
+            .unwrap_or_else(|| part.clone());
         if let Some(path) = self.cached_path(&part) {
             return Ok((path, part.mime));
         }
-        let url = Url::parse(&part.url)
-            .map_err(|e| CoreError::Internal(format!("stored recording link {:?}: {e}", part.url)))?;
-        let ext = if part.mime == "audio/mpeg" { "mp3" } else { "wav" };
+        let url = Url::parse(&part.url).map_err(|e| {
+            CoreError::Internal(format!("stored recording link {:?}: {e}", part.url))
+        })?;
+        let ext = if part.mime == "audio/mpeg" {
+            "mp3"
+        } else {
+            "wav"
+        };
         let name = format!("{call_id}_{index}.{ext}");
         let dest = self.dir.join(&name);
         let file = source.download(&url, &dest).await?;
         let mime = file.mime.clone();
         let stored_mime = mime.clone();
-        blocking(store, move |s| s.set_part_cached(call_id, index, &name, file.bytes, &stored_mime)).await?;
+        blocking(store, move |s| {
+            s.set_part_cached(call_id, index, &name, file.bytes, &stored_mime)
+        })
+        .await?;
         Ok((dest, mime))
     }
 }

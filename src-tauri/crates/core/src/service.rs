@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use callboard_model::{AccountStatus, AppInfo, CallDetail, CallPage, CallQuery, Event, RecordingPart, SyncState};
+use callboard_model::{
+    AccountStatus, AppInfo, CallDetail, CallPage, CallQuery, Event, RecordingPart, SyncState,
+};
 use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 
@@ -78,18 +80,33 @@ impl Service {
             }));
         }
 
-        let service = Arc::new(Self { store, accounts, events, recordings, demo: opts.demo, tasks: Mutex::default() });
+        let service = Arc::new(Self {
+            store,
+            accounts,
+            events,
+            recordings,
+            demo: opts.demo,
+            tasks: Mutex::default(),
+        });
         if opts.autosync {
             let mut tasks = service.tasks.lock().unwrap_or_else(|p| p.into_inner());
             for rt in service.accounts.iter().filter(|rt| rt.source.is_some()) {
-                tasks.push(tokio::spawn(run_account(service.store.clone(), rt.clone(), service.events.clone())));
+                tasks.push(tokio::spawn(run_account(
+                    service.store.clone(),
+                    rt.clone(),
+                    service.events.clone(),
+                )));
             }
         }
         Ok(service)
     }
 
     pub fn info(&self) -> AppInfo {
-        AppInfo { version: env!("CARGO_PKG_VERSION").to_string(), demo: self.demo, accounts: self.accounts.len() as u32 }
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            demo: self.demo,
+            accounts: self.accounts.len() as u32,
+        }
     }
 
     pub async fn list_calls(&self, query: CallQuery) -> Result<CallPage, CoreError> {
@@ -104,7 +121,10 @@ impl Service {
     pub async fn call_detail(&self, id: i64) -> Result<CallDetail, CoreError> {
         let stored = self.stored_call(id).await?;
         let parts = blocking(&self.store, move |s| s.recording_parts(id)).await?;
-        let account_name = self.account(&stored.call.account).map(|a| a.config.name.clone()).unwrap_or_default();
+        let account_name = self
+            .account(&stored.call.account)
+            .map(|a| a.config.name.clone())
+            .unwrap_or_default();
         Ok(CallDetail {
             account_name,
             details: stored.details,
@@ -120,24 +140,35 @@ impl Service {
             return Ok(Vec::new());
         };
         let source = self.source(&stored.call.account)?;
-        let parts = self.recordings.parts(&self.store, id, reference, source.as_ref()).await?;
+        let parts = self
+            .recordings
+            .parts(&self.store, id, reference, source.as_ref())
+            .await?;
         Ok(self.recordings.describe(&parts))
     }
 
     /// The cached audio file of one part (downloaded on first use) and its MIME type.
-    pub async fn recording_file(&self, id: i64, index: u32) -> Result<(PathBuf, String), CoreError> {
+    pub async fn recording_file(
+        &self,
+        id: i64,
+        index: u32,
+    ) -> Result<(PathBuf, String), CoreError> {
         let stored = self.stored_call(id).await?;
         let reference = stored
             .recording_ref
             .as_deref()
             .ok_or_else(|| CoreError::NotFound(format!("call {id} has no recording")))?;
         let source = self.source(&stored.call.account)?;
-        let parts = self.recordings.parts(&self.store, id, reference, source.as_ref()).await?;
-        let part = parts
-            .iter()
-            .find(|p| p.index == index)
-            .ok_or_else(|| CoreError::NotFound(format!("call {id} has no recording part {index}")))?;
-        self.recordings.file(&self.store, id, part, source.as_ref()).await
+        let parts = self
+            .recordings
+            .parts(&self.store, id, reference, source.as_ref())
+            .await?;
+        let part = parts.iter().find(|p| p.index == index).ok_or_else(|| {
+            CoreError::NotFound(format!("call {id} has no recording part {index}"))
+        })?;
+        self.recordings
+            .file(&self.store, id, part, source.as_ref())
+            .await
     }
 
     /// Where recordings are cached (the desktop shell lets its webview read from here).
@@ -155,13 +186,20 @@ impl Service {
 
     /// Runs one sync pass of `account` now and waits for it.
     pub async fn sync_now(&self, account: &str) -> Result<SyncReport, CoreError> {
-        let rt = self.account(account).ok_or_else(|| CoreError::NotFound(format!("no account {account:?}")))?;
+        let rt = self
+            .account(account)
+            .ok_or_else(|| CoreError::NotFound(format!("no account {account:?}")))?;
         run_pass(&self.store, rt, &self.events).await
     }
 
     /// Stops the sync tasks (the store closes when the last handle goes).
     pub fn shutdown(&self) {
-        for t in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+        for t in self
+            .tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+        {
             t.abort();
         }
     }
@@ -170,14 +208,23 @@ impl Service {
         self.accounts.iter().find(|a| a.config.id == id)
     }
 
-    fn source(&self, account: &str) -> Result<Arc<dyn callboard_providers::HistorySource>, CoreError> {
+    fn source(
+        &self,
+        account: &str,
+    ) -> Result<Arc<dyn callboard_providers::HistorySource>, CoreError> {
         self.account(account)
             .and_then(|a| a.source.clone())
-            .ok_or_else(|| CoreError::NotFound(format!("account {account:?} is not configured for playback")))
+            .ok_or_else(|| {
+                CoreError::NotFound(format!(
+                    "account {account:?} is not configured for playback"
+                ))
+            })
     }
 
     async fn stored_call(&self, id: i64) -> Result<StoredCall, CoreError> {
-        blocking(&self.store, move |s| s.call(id)).await?.ok_or_else(|| CoreError::NotFound(format!("no call {id}")))
+        blocking(&self.store, move |s| s.call(id))
+            .await?
+            .ok_or_else(|| CoreError::NotFound(format!("no call {id}")))
     }
 }
 

@@ -10,18 +10,25 @@ use callboard_providers::{HistorySource, HostAllowList};
 use crate::{AccountConfig, ConfigError, CoreError};
 
 /// The account's history source, or `None` for providers whose sync is not built yet.
-pub(crate) fn build_source(account: &AccountConfig) -> Result<Option<Arc<dyn HistorySource>>, CoreError> {
+pub(crate) fn build_source(
+    account: &AccountConfig,
+) -> Result<Option<Arc<dyn HistorySource>>, CoreError> {
     match account.provider {
         ProviderKind::Mtt => Ok(Some(Arc::new(mtt(account)?))),
-        ProviderKind::Beeline | ProviderKind::Mts | ProviderKind::Mor | ProviderKind::Sprecord => Ok(None),
+        ProviderKind::Beeline | ProviderKind::Mts | ProviderKind::Mor | ProviderKind::Sprecord => {
+            Ok(None)
+        }
     }
 }
 
 fn mtt(account: &AccountConfig) -> Result<MttClient, CoreError> {
-    let creds = account.credentials.as_ref().ok_or_else(|| ConfigError::Invalid {
-        account: account.id.clone(),
-        problem: "[accounts.credentials] is required for MTT".into(),
-    })?;
+    let creds = account
+        .credentials
+        .as_ref()
+        .ok_or_else(|| ConfigError::Invalid {
+            account: account.id.clone(),
+            problem: "[accounts.credentials] is required for MTT".into(),
+        })?;
     let rc = account.host("rc")?;
     let mtt = account.mtt.clone().unwrap_or_default();
     let hosts = DEFAULT_RECORDING_HOSTS

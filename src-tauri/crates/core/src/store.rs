@@ -7,7 +7,8 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use callboard_model::{
-    ApiError, Call, CallPage, CallQuery, Cursor, Detail, Direction, NewCall, Outcome, ProviderKind, digits_of,
+    ApiError, Call, CallPage, CallQuery, Cursor, Detail, Direction, NewCall, Outcome, ProviderKind,
+    digits_of,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::types::Value;
@@ -91,7 +92,10 @@ impl Store {
         migrations().to_latest(&mut writer)?;
         let reader = Connection::open(path)?;
         configure(&reader)?;
-        Ok(Self { writer: Mutex::new(writer), reader: Mutex::new(reader) })
+        Ok(Self {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+        })
     }
 
     /// Inserts new calls and updates changed ones, keyed by (account, provider call id),
@@ -205,16 +209,25 @@ impl Store {
             w.push(" AND outcome = ?", [Value::Text(o.as_str().into())]);
         }
         if let Some(p) = q.number.as_deref().and_then(number_pattern) {
-            w.push(" AND (caller_digits LIKE ? OR callee_digits LIKE ?)", [Value::Text(p.clone()), Value::Text(p)]);
+            w.push(
+                " AND (caller_digits LIKE ? OR callee_digits LIKE ?)",
+                [Value::Text(p.clone()), Value::Text(p)],
+            );
         }
         if let Some(c) = q.cursor.as_deref() {
             let c = Cursor::decode(c)?;
-            w.push(" AND (started_at, id) < (?, ?)", [Value::Integer(c.started_at_ms), Value::Integer(c.id)]);
+            w.push(
+                " AND (started_at, id) < (?, ?)",
+                [Value::Integer(c.started_at_ms), Value::Integer(c.id)],
+            );
         }
         let Where { sql: filter, args } = w;
         let mut sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE 1 = 1{filter}");
         let limit = q.page_size() as usize;
-        sql.push_str(&format!(" ORDER BY started_at DESC, id DESC LIMIT {}", limit + 1));
+        sql.push_str(&format!(
+            " ORDER BY started_at DESC, id DESC LIMIT {}",
+            limit + 1
+        ));
 
         let conn = lock(&self.reader);
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -224,7 +237,13 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         let next_cursor = if items.len() > limit {
             items.truncate(limit);
-            items.last().map(|c| Cursor { started_at_ms: ms(c.started_at), id: c.id }.encode())
+            items.last().map(|c| {
+                Cursor {
+                    started_at_ms: ms(c.started_at),
+                    id: c.id,
+                }
+                .encode()
+            })
         } else {
             None
         };
@@ -233,13 +252,18 @@ impl Store {
 
     pub fn call(&self, id: i64) -> Result<Option<StoredCall>, StoreError> {
         let conn = lock(&self.reader);
-        let mut stmt = conn.prepare_cached(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"))?;
+        let mut stmt =
+            conn.prepare_cached(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"))?;
         stmt.query_row([id], read_call).optional()?.transpose()
     }
 
     pub fn count_calls(&self, account: &str) -> Result<u64, StoreError> {
         let conn = lock(&self.reader);
-        Ok(conn.query_row("SELECT count(*) FROM calls WHERE account = ?1", [account], |r| r.get::<_, i64>(0))? as u64)
+        Ok(conn.query_row(
+            "SELECT count(*) FROM calls WHERE account = ?1",
+            [account],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
     }
 
     pub fn recording_parts(&self, call_id: i64) -> Result<Vec<StoredPart>, StoreError> {
@@ -247,13 +271,22 @@ impl Store {
         let mut stmt =
             conn.prepare_cached("SELECT idx, url, mime, cached_file FROM recording_parts WHERE call_id = ?1 ORDER BY idx")?;
         let rows = stmt.query_map([call_id], |r| {
-            Ok(StoredPart { index: r.get(0)?, url: r.get(1)?, mime: r.get(2)?, cached_file: r.get(3)? })
+            Ok(StoredPart {
+                index: r.get(0)?,
+                url: r.get(1)?,
+                mime: r.get(2)?,
+                cached_file: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Records the links a provider gave for a call's recording, replacing older ones.
-    pub fn set_recording_parts(&self, call_id: i64, parts: &[(String, String)]) -> Result<(), StoreError> {
+    pub fn set_recording_parts(
+        &self,
+        call_id: i64,
+        parts: &[(String, String)],
+    ) -> Result<(), StoreError> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction()?;
         tx.execute("DELETE FROM recording_parts WHERE call_id = ?1", [call_id])?;
@@ -267,7 +300,14 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_part_cached(&self, call_id: i64, index: u32, file: &str, bytes: u64, mime: &str) -> Result<(), StoreError> {
+    pub fn set_part_cached(
+        &self,
+        call_id: i64,
+        index: u32,
+        file: &str,
+        bytes: u64,
+        mime: &str,
+    ) -> Result<(), StoreError> {
         lock(&self.writer).execute(
             "UPDATE recording_parts SET cached_file = ?3, bytes = ?4, mime = ?5 WHERE call_id = ?1 AND idx = ?2",
             params![call_id, index, file, bytes as i64, mime],
@@ -281,7 +321,13 @@ impl Store {
             .query_row(
                 "SELECT cursor, last_success, last_error FROM sync_state WHERE account = ?1",
                 [account],
-                |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Option<String>>(2)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, Option<i64>>(0)?,
+                        r.get::<_, Option<i64>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                },
             )
             .optional()?;
         Ok(row
@@ -360,10 +406,14 @@ fn read_call(r: &Row<'_>) -> rusqlite::Result<Result<StoredCall, StoreError>> {
     let outcome: String = r.get(5)?;
     let details: String = r.get(15)?;
     let recording_ref: Option<String> = r.get(14)?;
-    let (Some(provider), Some(direction), Some(outcome)) =
-        (ProviderKind::parse(&provider), Direction::parse(&direction), Outcome::parse(&outcome))
-    else {
-        return Ok(Err(corrupt(format!("unknown enum value in {provider}/{direction}/{outcome}"))));
+    let (Some(provider), Some(direction), Some(outcome)) = (
+        ProviderKind::parse(&provider),
+        Direction::parse(&direction),
+        Outcome::parse(&outcome),
+    ) else {
+        return Ok(Err(corrupt(format!(
+            "unknown enum value in {provider}/{direction}/{outcome}"
+        ))));
     };
     let details: Vec<Detail> = match serde_json::from_str(&details) {
         Ok(d) => d,

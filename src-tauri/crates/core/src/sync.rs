@@ -34,7 +34,10 @@ pub(crate) struct AccountRuntime {
 
 impl AccountRuntime {
     pub fn status(&self) -> AccountStatus {
-        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn update_status(&self, events: &broadcast::Sender<Event>, f: impl FnOnce(&mut AccountStatus)) {
@@ -59,12 +62,22 @@ pub(crate) async fn sync_pass(
     let id = account.id.clone();
     let record = blocking(store, move |s| s.sync_record(&id)).await?;
     let horizon = now - chrono::Duration::days(i64::from(account.backfill_days));
-    let from = record.cursor.map_or(horizon, |c| (c - source.overlap()).max(horizon));
+    let from = record
+        .cursor
+        .map_or(horizon, |c| (c - source.overlap()).max(horizon));
     let calls = source.fetch_calls(from, now).await?;
     let fetched = calls.len();
     let (id, provider) = (account.id.clone(), account.provider);
-    let stats = blocking(store, move |s| s.upsert_calls(&id, provider, &calls, Some(now))).await?;
-    Ok(SyncReport { from, to: now, fetched, stats })
+    let stats = blocking(store, move |s| {
+        s.upsert_calls(&id, provider, &calls, Some(now))
+    })
+    .await?;
+    Ok(SyncReport {
+        from,
+        to: now,
+        fetched,
+        stats,
+    })
 }
 
 /// Runs one pass for `rt` and publishes its outcome (status, events, saved last error).
@@ -74,13 +87,18 @@ pub(crate) async fn run_pass(
     events: &broadcast::Sender<Event>,
 ) -> Result<SyncReport, CoreError> {
     let Some(source) = rt.source.as_deref() else {
-        return Err(CoreError::InvalidInput(format!("account {} has no history sync yet", rt.config.id)));
+        return Err(CoreError::InvalidInput(format!(
+            "account {} has no history sync yet",
+            rt.config.id
+        )));
     };
     let _guard = rt.pass_lock.lock().await;
     rt.update_status(events, |s| s.state = SyncState::Syncing);
     let result = sync_pass(store, &rt.config, source, Utc::now()).await;
     let id = rt.config.id.clone();
-    let count = blocking(store, move |s| s.count_calls(&id)).await.unwrap_or(0);
+    let count = blocking(store, move |s| s.count_calls(&id))
+        .await
+        .unwrap_or(0);
     let (success_at, api_error) = match &result {
         Ok(report) => {
             tracing::info!(account = %rt.config.id, fetched = report.fetched, inserted = report.stats.inserted,
@@ -99,20 +117,31 @@ pub(crate) async fn run_pass(
     };
     rt.update_status(events, |s| {
         s.calls_synced = count;
-        s.state = if api_error.is_some() { SyncState::Error } else { SyncState::Ok };
+        s.state = if api_error.is_some() {
+            SyncState::Error
+        } else {
+            SyncState::Ok
+        };
         if success_at.is_some() {
             s.last_success = success_at;
         }
         s.last_error = api_error.clone();
     });
     let id = rt.config.id.clone();
-    blocking(store, move |s| s.save_sync_outcome(&id, success_at, api_error.as_ref())).await?;
+    blocking(store, move |s| {
+        s.save_sync_outcome(&id, success_at, api_error.as_ref())
+    })
+    .await?;
     result
 }
 
 /// The account's sync loop: a pass, then the poll interval (or a backoff after errors),
 /// woken early by [`AccountRuntime::wake`].
-pub(crate) async fn run_account(store: Arc<Store>, rt: Arc<AccountRuntime>, events: broadcast::Sender<Event>) {
+pub(crate) async fn run_account(
+    store: Arc<Store>,
+    rt: Arc<AccountRuntime>,
+    events: broadcast::Sender<Event>,
+) {
     let poll = Duration::from_secs(rt.config.poll_interval_secs);
     let mut failures = 0u32;
     loop {
@@ -123,7 +152,11 @@ pub(crate) async fn run_account(store: Arc<Store>, rt: Arc<AccountRuntime>, even
             }
             Err(_) => {
                 failures += 1;
-                backoff(failures, Duration::from_secs(2), poll.max(Duration::from_secs(600)))
+                backoff(
+                    failures,
+                    Duration::from_secs(2),
+                    poll.max(Duration::from_secs(600)),
+                )
             }
         };
         let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
@@ -138,7 +171,9 @@ pub(crate) async fn run_account(store: Arc<Store>, rt: Arc<AccountRuntime>, even
 /// Exponential backoff with jitter: `base * 2^(failures-1)`, capped, scaled by 50–100%
 /// so that accounts failing together do not retry in step.
 pub(crate) fn backoff(failures: u32, base: Duration, max: Duration) -> Duration {
-    let exp = base.saturating_mul(1u32 << failures.saturating_sub(1).min(20)).min(max);
+    let exp = base
+        .saturating_mul(1u32 << failures.saturating_sub(1).min(20))
+        .min(max);
     exp.mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
 }
 
@@ -152,7 +187,10 @@ mod tests {
         for f in 1..30 {
             let d = backoff(f, base, max);
             let ceiling = base.saturating_mul(1 << (f - 1).min(20)).min(max);
-            assert!(d <= ceiling && d >= ceiling / 2, "failure {f}: {d:?} vs {ceiling:?}");
+            assert!(
+                d <= ceiling && d >= ceiling / 2,
+                "failure {f}: {d:?} vs {ceiling:?}"
+            );
         }
         assert!(backoff(30, base, max) <= max);
     }

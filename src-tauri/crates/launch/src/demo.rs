@@ -16,9 +16,14 @@ impl Demo {
     /// Starts the simulators on loopback (live clock: new calls keep arriving) and returns
     /// a config whose accounts point at them.
     pub async fn start() -> Result<(Self, Config), LaunchError> {
-        let mtt = MttSim::start(SimOptions::default()).await.map_err(LaunchError::Demo)?;
+        let mtt = MttSim::start(SimOptions::default())
+            .await
+            .map_err(LaunchError::Demo)?;
         let account = mtt.account();
-        let mut config = Config::parse(&config_toml(&mtt.base_url(), &account, "CALLBOARD_SIM_PASSWORD"), "demo")?;
+        let mut config = Config::parse(
+            &config_toml(&mtt.base_url(), &account, "CALLBOARD_SIM_PASSWORD"),
+            "demo",
+        )?;
         for a in &mut config.accounts {
             a.poll_interval_secs = 15;
             if let Some(c) = a.credentials.as_mut() {

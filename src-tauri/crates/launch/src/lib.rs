@@ -50,16 +50,30 @@ pub async fn launch(opts: LaunchOptions) -> Result<Launched, LaunchError> {
         Some(path) => Config::load(path)?,
         None => Config::default(),
     };
-    let data_dir = opts.data_dir.clone().or_else(|| config.data_dir.clone()).unwrap_or_else(default_data_dir);
+    let data_dir = opts
+        .data_dir
+        .clone()
+        .or_else(|| config.data_dir.clone())
+        .unwrap_or_else(default_data_dir);
     let demo_mode = opts.demo || config.accounts.is_empty();
     let (config, demo, data_dir) = if demo_mode {
-        tracing::info!("no accounts configured (or --demo): starting in demo mode against the simulators");
+        tracing::info!(
+            "no accounts configured (or --demo): starting in demo mode against the simulators"
+        );
         let (demo, config) = Demo::start().await?;
         (config, Some(demo), data_dir.join("demo"))
     } else {
         (config, None, data_dir)
     };
-    let service = Service::start(config, ServiceOptions { data_dir, demo: demo_mode, autosync: true }).await?;
+    let service = Service::start(
+        config,
+        ServiceOptions {
+            data_dir,
+            demo: demo_mode,
+            autosync: true,
+        },
+    )
+    .await?;
     Ok(Launched { service, demo })
 }
 

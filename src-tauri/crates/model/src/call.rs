@@ -15,7 +15,13 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 5] = [Self::Mtt, Self::Beeline, Self::Mts, Self::Mor, Self::Sprecord];
+    pub const ALL: [ProviderKind; 5] = [
+        Self::Mtt,
+        Self::Beeline,
+        Self::Mts,
+        Self::Mor,
+        Self::Sprecord,
+    ];
 
     /// The stable lowercase name used in config files, SQLite and URLs.
     pub fn as_str(self) -> &'static str {
@@ -50,7 +56,9 @@ impl Direction {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Incoming, Self::Outgoing].into_iter().find(|d| d.as_str() == s)
+        [Self::Incoming, Self::Outgoing]
+            .into_iter()
+            .find(|d| d.as_str() == s)
     }
 }
 
@@ -66,7 +74,13 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 5] = [Self::Answered, Self::Missed, Self::Busy, Self::Failed, Self::Forwarded];
+    pub const ALL: [Outcome; 5] = [
+        Self::Answered,
+        Self::Missed,
+        Self::Busy,
+        Self::Failed,
+        Self::Forwarded,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

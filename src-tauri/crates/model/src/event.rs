@@ -9,7 +9,11 @@ use crate::AccountStatus;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A sync pass stored calls; `inserted` of them were new.
-    CallsSynced { account: String, inserted: u32, updated: u32 },
+    CallsSynced {
+        account: String,
+        inserted: u32,
+        updated: u32,
+    },
     /// An account's sync status changed.
     AccountStatus { status: AccountStatus },
 }

@@ -9,7 +9,9 @@ mod phone;
 mod query;
 mod status;
 
-pub use call::{Call, CallDetail, Detail, Direction, NewCall, Outcome, ProviderKind, RecordingPart};
+pub use call::{
+    Call, CallDetail, Detail, Direction, NewCall, Outcome, ProviderKind, RecordingPart,
+};
 pub use event::Event;
 pub use phone::{digits_of, normalize_phone};
 pub use query::{CallPage, CallQuery, Cursor, CursorError};

@@ -22,7 +22,9 @@ pub fn normalize_phone(raw: &str) -> String {
     }
     // Anything else international is checked against the numbering plans.
     match phonenumber::parse(Some(Id::RU), trimmed) {
-        Ok(n) if plus && phonenumber::is_valid(&n) => n.format().mode(phonenumber::Mode::E164).to_string(),
+        Ok(n) if plus && phonenumber::is_valid(&n) => {
+            n.format().mode(phonenumber::Mode::E164).to_string()
+        }
         _ => trimmed.to_string(),
     }
 }
@@ -38,7 +40,13 @@ mod tests {
 
     #[test]
     fn every_russian_form_becomes_e164() {
-        for raw in ["+79103880489", "79103880489", "89103880489", "9103880489", " 7 (910) 388-04-89 "] {
+        for raw in [
+            "+79103880489",
+            "79103880489",
+            "89103880489",
+            "9103880489",
+            " 7 (910) 388-04-89 ",
+        ] {
             assert_eq!(normalize_phone(raw), "+79103880489", "{raw}");
         }
         assert_eq!(normalize_phone("74959333223"), "+74959333223");

@@ -35,7 +35,9 @@ impl CallQuery {
 
     /// The page size asked for, clamped to the allowed range.
     pub fn page_size(&self) -> u32 {
-        self.limit.unwrap_or(Self::DEFAULT_LIMIT).clamp(1, Self::MAX_LIMIT)
+        self.limit
+            .unwrap_or(Self::DEFAULT_LIMIT)
+            .clamp(1, Self::MAX_LIMIT)
     }
 }
 
@@ -79,7 +81,10 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_rejects_garbage() {
-        let c = Cursor { started_at_ms: 1_700_000_000_123, id: 42 };
+        let c = Cursor {
+            started_at_ms: 1_700_000_000_123,
+            id: 42,
+        };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         assert!(Cursor::decode("nope").is_err());
         assert!(Cursor::decode("1_x").is_err());
@@ -88,7 +93,21 @@ mod tests {
     #[test]
     fn page_size_is_clamped() {
         assert_eq!(CallQuery::default().page_size(), 200);
-        assert_eq!(CallQuery { limit: Some(0), ..Default::default() }.page_size(), 1);
-        assert_eq!(CallQuery { limit: Some(50_000), ..Default::default() }.page_size(), 1000);
+        assert_eq!(
+            CallQuery {
+                limit: Some(0),
+                ..Default::default()
+            }
+            .page_size(),
+            1
+        );
+        assert_eq!(
+            CallQuery {
+                limit: Some(50_000),
+                ..Default::default()
+            }
+            .page_size(),
+            1000
+        );
     }
 }

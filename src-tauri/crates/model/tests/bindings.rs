@@ -5,11 +5,18 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return BTreeMap::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return BTreeMap::new();
+    };
     entries
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "ts"))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -19,7 +26,11 @@ fn ui_bindings_are_fresh() {
     let fresh = tempfile::tempdir().unwrap();
     callboard_model::export_bindings(fresh.path()).unwrap();
     let want = read_dir(fresh.path());
-    assert!(want.contains_key("Call.ts"), "export wrote {:?}", want.keys());
+    assert!(
+        want.contains_key("Call.ts"),
+        "export wrote {:?}",
+        want.keys()
+    );
 
     if std::env::var_os("UPDATE_BINDINGS").is_some() {
         std::fs::create_dir_all(&checked_in).unwrap();
@@ -38,6 +49,9 @@ fn ui_bindings_are_fresh() {
         "binding files differ; run UPDATE_BINDINGS=1 cargo test -p callboard-model --test bindings"
     );
     for (name, text) in &want {
-        assert_eq!(&have[name], text, "{name} is stale; run UPDATE_BINDINGS=1 cargo test -p callboard-model --test bindings");
+        assert_eq!(
+            &have[name], text,
+            "{name} is stale; run UPDATE_BINDINGS=1 cargo test -p callboard-model --test bindings"
+        );
     }
 }

@@ -24,7 +24,9 @@ impl HostAllowList {
 
     pub fn allows(&self, url: &Url) -> bool {
         matches!(url.scheme(), "http" | "https")
-            && url.host_str().is_some_and(|h| self.0.iter().any(|a| a.eq_ignore_ascii_case(h)))
+            && url
+                .host_str()
+                .is_some_and(|h| self.0.iter().any(|a| a.eq_ignore_ascii_case(h)))
     }
 
     pub fn hosts(&self) -> &[String] {
@@ -52,7 +54,11 @@ pub(crate) async fn download_to(
     let status = resp.status();
     if !status.is_success() {
         let body = resp.text().await.unwrap_or_default();
-        return Err(ProviderError::Http { provider, status: status.as_u16(), body: truncate(&body, 300) });
+        return Err(ProviderError::Http {
+            provider,
+            status: status.as_u16(),
+            body: truncate(&body, 300),
+        });
     }
     let mime = resp
         .headers()
@@ -79,7 +85,11 @@ pub(crate) async fn download_to(
 
 /// The audio type implied by a file name.
 pub fn mime_from_path(path: &str) -> &'static str {
-    if path.to_ascii_lowercase().ends_with(".mp3") { "audio/mpeg" } else { "audio/wav" }
+    if path.to_ascii_lowercase().ends_with(".mp3") {
+        "audio/mpeg"
+    } else {
+        "audio/wav"
+    }
 }
 
 pub(crate) fn truncate(s: &str, max: usize) -> String {

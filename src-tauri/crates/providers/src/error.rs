@@ -14,11 +14,22 @@ pub enum ProviderError {
         source: reqwest::Error,
     },
     #[error("{provider:?} answered HTTP {status}: {body}")]
-    Http { provider: ProviderKind, status: u16, body: String },
+    Http {
+        provider: ProviderKind,
+        status: u16,
+        body: String,
+    },
     #[error("unexpected answer from {provider:?}: {detail}")]
-    Decode { provider: ProviderKind, detail: String },
+    Decode {
+        provider: ProviderKind,
+        detail: String,
+    },
     #[error("refusing to download {url}: {host:?} is not a host configured for {provider:?}")]
-    ForbiddenHost { provider: ProviderKind, host: String, url: String },
+    ForbiddenHost {
+        provider: ProviderKind,
+        host: String,
+        url: String,
+    },
     #[error("cannot write the recording: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -28,7 +39,11 @@ impl ProviderError {
     pub fn provider_info(&self) -> Option<ProviderErrorInfo> {
         match self {
             Self::Mtt(e) => e.provider_info(),
-            Self::Http { provider, status, body } => Some(ProviderErrorInfo {
+            Self::Http {
+                provider,
+                status,
+                body,
+            } => Some(ProviderErrorInfo {
                 provider: *provider,
                 code: format!("HTTP {status}"),
                 message: body.clone(),

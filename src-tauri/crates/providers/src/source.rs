@@ -24,7 +24,11 @@ pub trait HistorySource: Send + Sync {
     fn overlap(&self) -> chrono::Duration;
 
     /// Every call that started in `[from, to]`.
-    async fn fetch_calls(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<NewCall>, ProviderError>;
+    async fn fetch_calls(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<NewCall>, ProviderError>;
 
     /// The download links of a recording, one per part, in playing order.
     async fn recording_urls(&self, recording_ref: &str) -> Result<Vec<Url>, ProviderError>;

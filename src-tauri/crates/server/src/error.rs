@@ -16,7 +16,11 @@ impl From<CoreError> for HttpError {
 
 impl HttpError {
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self(ApiError { code: ErrorCode::InvalidInput, message: message.into(), provider: None })
+        Self(ApiError {
+            code: ErrorCode::InvalidInput,
+            message: message.into(),
+            provider: None,
+        })
     }
 }
 

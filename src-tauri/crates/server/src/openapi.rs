@@ -1,6 +1,6 @@
 use callboard_model::{
-    AccountStatus, ApiError, AppInfo, Call, CallDetail, CallPage, Detail, Direction, ErrorCode, Event, Outcome,
-    ProviderErrorInfo, ProviderKind, RecordingPart, SyncState,
+    AccountStatus, ApiError, AppInfo, Call, CallDetail, CallPage, Detail, Direction, ErrorCode,
+    Event, Outcome, ProviderErrorInfo, ProviderKind, RecordingPart, SyncState,
 };
 use utoipa::OpenApi;
 
@@ -9,7 +9,10 @@ use crate::routes;
 /// The OpenAPI document served at `/api/openapi.json`, generated from the Rust types.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "callboard", description = "Call history and recordings of five telephony providers"),
+    info(
+        title = "callboard",
+        description = "Call history and recordings of five telephony providers"
+    ),
     paths(
         routes::info,
         routes::list_calls,
@@ -20,8 +23,21 @@ use crate::routes;
         routes::events
     ),
     components(schemas(
-        AccountStatus, ApiError, AppInfo, Call, CallDetail, CallPage, Detail, Direction, ErrorCode, Event, Outcome,
-        ProviderErrorInfo, ProviderKind, RecordingPart, SyncState
+        AccountStatus,
+        ApiError,
+        AppInfo,
+        Call,
+        CallDetail,
+        CallPage,
+        Detail,
+        Direction,
+        ErrorCode,
+        Event,
+        Outcome,
+        ProviderErrorInfo,
+        ProviderKind,
+        RecordingPart,
+        SyncState
     ))
 )]
 pub struct ApiDoc;

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
-use std::str::FromStr;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use callboard_core::Service;
 use callboard_model::{AccountStatus, AppInfo, CallDetail, CallPage, CallQuery, RecordingPart};
 use futures_util::Stream;
+use std::str::FromStr;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 use tower::ServiceExt;
@@ -32,7 +32,10 @@ pub(crate) fn api() -> axum::Router<Arc<Service>> {
         .route("/api/calls/{id}/recording/{index}", get(recording_file))
         .route("/api/accounts", get(accounts))
         .route("/api/events", get(events))
-        .route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route(
+            "/api/openapi.json",
+            get(|| async { Json(ApiDoc::openapi()) }),
+        )
         .fallback_service(get(|| async { HttpError::invalid("no such endpoint") }).with_state(()))
 }
 
@@ -56,7 +59,10 @@ pub(crate) async fn list_calls(
 /// One call with its details and known recording parts.
 #[utoipa::path(get, path = "/api/calls/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = CallDetail), (status = 404, body = callboard_model::ApiError)))]
-pub(crate) async fn get_call(State(s): AppState, Path(id): Path<i64>) -> Result<Json<CallDetail>, HttpError> {
+pub(crate) async fn get_call(
+    State(s): AppState,
+    Path(id): Path<i64>,
+) -> Result<Json<CallDetail>, HttpError> {
     Ok(Json(s.call_detail(id).await?))
 }
 
@@ -82,7 +88,9 @@ pub(crate) async fn recording_file(
     req: Request,
 ) -> Result<Response, HttpError> {
     let (path, mime) = s.recording_file(id, index).await?;
-    let mime: mime::Mime = mime.parse().unwrap_or(mime::Mime::from_str("audio/wav").expect("valid MIME"));
+    let mime: mime::Mime = mime
+        .parse()
+        .unwrap_or(mime::Mime::from_str("audio/wav").expect("valid MIME"));
     let Ok(served) = ServeFile::new_with_mime(&path, &mime).oneshot(req).await;
     Ok(served.into_response())
 }
@@ -96,11 +104,15 @@ pub(crate) async fn accounts(State(s): AppState) -> Json<Vec<AccountStatus>> {
 /// Live events as server-sent events, one JSON `Event` per message.
 #[utoipa::path(get, path = "/api/events",
     responses((status = 200, description = "text/event-stream of Event", body = callboard_model::Event)))]
-pub(crate) async fn events(State(s): AppState) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+pub(crate) async fn events(
+    State(s): AppState,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let stream = BroadcastStream::new(s.subscribe()).filter_map(|e| {
         // A slow client that lagged behind skips what it missed; the UI re-reads on the next event.
         let e = e.ok()?;
-        Some(Ok(SseEvent::default().json_data(&e).unwrap_or_else(|_| SseEvent::default().comment("unserializable"))))
+        Some(Ok(SseEvent::default().json_data(&e).unwrap_or_else(|_| {
+            SseEvent::default().comment("unserializable")
+        })))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

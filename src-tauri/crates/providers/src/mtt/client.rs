@@ -63,7 +63,12 @@ impl MttClient {
             .user_agent(concat!("callboard/", env!("CARGO_PKG_VERSION")))
             .build()?;
         let rate = NonZeroU32::new(settings.requests_per_sec.max(1)).expect("max(1) is non-zero");
-        Ok(Self { http, limiter: RateLimiter::direct(Quota::per_second(rate)), settings, next_id: AtomicU64::new(1) })
+        Ok(Self {
+            http,
+            limiter: RateLimiter::direct(Quota::per_second(rate)),
+            settings,
+            next_id: AtomicU64::new(1),
+        })
     }
 
     pub fn settings(&self) -> &MttSettings {
@@ -71,7 +76,11 @@ impl MttClient {
     }
 
     /// One JSON-RPC call; both of MTT's error forms become [`MttError`].
-    pub async fn rpc<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T, MttError> {
+    pub async fn rpc<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> Result<T, MttError> {
         self.limiter.until_ready().await;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
         let body = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
@@ -79,22 +88,39 @@ impl MttClient {
         let resp = self
             .http
             .post(self.settings.webapicommon.clone())
-            .basic_auth(&self.settings.login, Some(self.settings.password.expose_secret()))
+            .basic_auth(
+                &self.settings.login,
+                Some(self.settings.password.expose_secret()),
+            )
             .json(&body)
             .send()
             .await?;
         let status = resp.status();
         let text = resp.text().await?;
         let parsed: Option<Value> = serde_json::from_str(&text).ok();
-        if let Some(err) = parsed.as_ref().and_then(|v| v.get("error")).filter(|e| e.is_object()) {
+        if let Some(err) = parsed
+            .as_ref()
+            .and_then(|v| v.get("error"))
+            .filter(|e| e.is_object())
+        {
             return Err(rpc_error(err));
         }
         if !status.is_success() {
-            return Err(MttError::Http { status: status.as_u16(), body: truncate(&text, 300) });
+            return Err(MttError::Http {
+                status: status.as_u16(),
+                body: truncate(&text, 300),
+            });
         }
-        let mut envelope = parsed.ok_or_else(|| MttError::Decode(format!("not JSON: {}", truncate(&text, 200))))?;
-        let result = envelope.get_mut("result").map(Value::take).ok_or_else(|| MttError::Decode("no result".into()))?;
-        if let Some(flag) = result.get("error").filter(|f| !matches!(f, Value::Null | Value::Bool(false)) && f.as_i64() != Some(0)) {
+        let mut envelope = parsed
+            .ok_or_else(|| MttError::Decode(format!("not JSON: {}", truncate(&text, 200))))?;
+        let result = envelope
+            .get_mut("result")
+            .map(Value::take)
+            .ok_or_else(|| MttError::Decode("no result".into()))?;
+        if let Some(flag) = result
+            .get("error")
+            .filter(|f| !matches!(f, Value::Null | Value::Bool(false)) && f.as_i64() != Some(0))
+        {
             let message = ["message", "error_description"]
                 .iter()
                 .find_map(|k| result.get(*k).and_then(Value::as_str))
@@ -113,7 +139,9 @@ impl MttClient {
         to: DateTime<Utc>,
     ) -> Result<Vec<HistoryRow>, MttError> {
         let customer = self.settings.customer_name.as_deref().ok_or_else(|| {
-            MttError::Decode("getServiceHistoryByCustomer needs customer_name in the account config".into())
+            MttError::Decode(
+                "getServiceHistoryByCustomer needs customer_name in the account config".into(),
+            )
         })?;
         let mut result: Value = self
             .rpc(
@@ -129,7 +157,8 @@ impl MttClient {
             .await?;
         match result.get_mut(kind.as_str()).map(Value::take) {
             None | Some(Value::Null) => Ok(Vec::new()),
-            Some(list) => serde_json::from_value(list).map_err(|e| MttError::Decode(format!("{}: {e}", kind.as_str()))),
+            Some(list) => serde_json::from_value(list)
+                .map_err(|e| MttError::Decode(format!("{}: {e}", kind.as_str()))),
         }
     }
 
@@ -203,7 +232,11 @@ impl MttClient {
     }
 
     /// The download links of a recording, one per part (`v1` WAV or `v2` MP3).
-    pub async fn record_urls(&self, conf_id: &str, format: RecordFormat) -> Result<Vec<Url>, MttError> {
+    pub async fn record_urls(
+        &self,
+        conf_id: &str,
+        format: RecordFormat,
+    ) -> Result<Vec<Url>, MttError> {
         self.limiter.until_ready().await;
         let id = super::normalize_conf_id(conf_id).replace(' ', "_");
         let base = self.settings.rc.as_str().trim_end_matches('/');
@@ -214,19 +247,29 @@ impl MttClient {
         let resp = self
             .http
             .get(&url)
-            .basic_auth(&self.settings.login, Some(self.settings.password.expose_secret()))
+            .basic_auth(
+                &self.settings.login,
+                Some(self.settings.password.expose_secret()),
+            )
             .send()
             .await?;
         let status = resp.status();
         let text = resp.text().await?;
         if !status.is_success() {
-            return Err(MttError::Http { status: status.as_u16(), body: truncate(&text, 300) });
+            return Err(MttError::Http {
+                status: status.as_u16(),
+                body: truncate(&text, 300),
+            });
         }
-        let links: Vec<String> = serde_json::from_str(&text)
-            .map_err(|e| MttError::Decode(format!("recording links: {e}: {}", truncate(&text, 200))))?;
+        let links: Vec<String> = serde_json::from_str(&text).map_err(|e| {
+            MttError::Decode(format!("recording links: {e}: {}", truncate(&text, 200)))
+        })?;
         links
             .iter()
-            .map(|l| Url::parse(l.trim()).map_err(|e| MttError::Decode(format!("recording link {l:?}: {e}"))))
+            .map(|l| {
+                Url::parse(l.trim())
+                    .map_err(|e| MttError::Decode(format!("recording link {l:?}: {e}")))
+            })
             .collect()
     }
 }
@@ -254,7 +297,10 @@ fn rpc_error(err: &Value) -> MttError {
         Some(other) => Some(other.to_string()),
     };
     MttError::Rpc {
-        code: err.get("code").and_then(|c| c.as_i64().or_else(|| c.as_str()?.trim().parse().ok())).unwrap_or(0),
+        code: err
+            .get("code")
+            .and_then(|c| c.as_i64().or_else(|| c.as_str()?.trim().parse().ok()))
+            .unwrap_or(0),
         message: text("message").unwrap_or_else(|| "unknown error".into()),
         data: text("data"),
     }
@@ -264,7 +310,9 @@ fn normalize_all(kind: HistoryKind, rows: &[HistoryRow], out: &mut Vec<NewCall>)
     for row in rows {
         match normalize_row(kind, row) {
             Ok(call) => out.push(call),
-            Err(reason) => tracing::warn!(list = kind.as_str(), %reason, "skipping an MTT history row"),
+            Err(reason) => {
+                tracing::warn!(list = kind.as_str(), %reason, "skipping an MTT history row")
+            }
         }
     }
 }
@@ -279,7 +327,11 @@ impl HistorySource for MttClient {
         chrono::Duration::hours(1)
     }
 
-    async fn fetch_calls(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<NewCall>, ProviderError> {
+    async fn fetch_calls(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<NewCall>, ProviderError> {
         let mut calls = Vec::new();
         if self.settings.customer_name.is_some() {
             for kind in HistoryKind::ALL {
@@ -302,7 +354,14 @@ impl HistorySource for MttClient {
     }
 
     async fn download(&self, url: &Url, dest: &Path) -> Result<RecordingFile, ProviderError> {
-        download_to(&self.http, ProviderKind::Mtt, &self.settings.recording_hosts, url, dest).await
+        download_to(
+            &self.http,
+            ProviderKind::Mtt,
+            &self.settings.recording_hosts,
+            url,
+            dest,
+        )
+        .await
     }
 }
 
@@ -325,7 +384,9 @@ mod tests {
 
     #[test]
     fn rpc_errors_keep_code_message_and_data() {
-        let e = rpc_error(&json!({"code": -32602, "message": "Invalid params", "data": "Invalid begin date"}));
+        let e = rpc_error(
+            &json!({"code": -32602, "message": "Invalid params", "data": "Invalid begin date"}),
+        );
         let info = e.provider_info().unwrap();
         assert_eq!(info.code, "-32602");
         assert_eq!(info.message, "Invalid params: Invalid begin date");

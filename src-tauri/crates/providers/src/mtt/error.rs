@@ -5,7 +5,11 @@ use callboard_model::{ProviderErrorInfo, ProviderKind};
 pub enum MttError {
     /// A JSON-RPC `error` object (`-32602` invalid params, `-32001` data not found, ...).
     #[error("MTT error {code}: {message}{}", data.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
-    Rpc { code: i64, message: String, data: Option<String> },
+    Rpc {
+        code: i64,
+        message: String,
+        data: Option<String>,
+    },
     /// HTTP 200 with `result: {error: 1, message}` (or `error_description`).
     #[error("MTT error: {message}")]
     Result { message: String },
@@ -21,7 +25,11 @@ pub enum MttError {
 impl MttError {
     pub fn provider_info(&self) -> Option<ProviderErrorInfo> {
         let (code, message) = match self {
-            Self::Rpc { code, message, data } => (
+            Self::Rpc {
+                code,
+                message,
+                data,
+            } => (
                 code.to_string(),
                 match data {
                     Some(d) if !d.is_empty() => format!("{message}: {d}"),
@@ -32,7 +40,11 @@ impl MttError {
             Self::Http { status, body } => (format!("HTTP {status}"), body.clone()),
             Self::Transport(_) | Self::Decode(_) => return None,
         };
-        Some(ProviderErrorInfo { provider: ProviderKind::Mtt, code, message })
+        Some(ProviderErrorInfo {
+            provider: ProviderKind::Mtt,
+            code,
+            message,
+        })
     }
 
     pub fn is_network(&self) -> bool {

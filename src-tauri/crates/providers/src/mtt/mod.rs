@@ -13,7 +13,8 @@ pub use wire::{CallHistory, HistoryKind, HistoryRow};
 
 /// Hosts MTT hands out recording links on (`rc` answers with links on `rs` too, and
 /// callback recordings come from `fuds`).
-pub const DEFAULT_RECORDING_HOSTS: [&str; 4] = ["rc.mtt.ru", "rs.mtt.ru", "fuds.mtt.ru", "fuds1.mtt.ru"];
+pub const DEFAULT_RECORDING_HOSTS: [&str; 4] =
+    ["rc.mtt.ru", "rs.mtt.ru", "fuds.mtt.ru", "fuds1.mtt.ru"];
 
 /// Most rows `getServiceHistoryByCustomer` returns in one call.
 pub const ROW_CAP: usize = 1000;

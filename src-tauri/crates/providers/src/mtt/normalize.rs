@@ -14,10 +14,14 @@ pub fn normalize_conf_id(raw: &str) -> String {
 /// Parses MTT's platform times (UTC): `YYYY-MM-DD HH:MM:SS` or `dd.mm.yyyy HH:MM:SS`.
 pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
-    ["%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-        .map(|n| n.and_utc())
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%d.%m.%Y %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .map(|n| n.and_utc())
 }
 
 /// Q.850 disconnect causes that tell an unanswered outgoing call apart.
@@ -33,14 +37,21 @@ fn dialed_outcome(talk_secs: u32, cause: Option<u32>) -> Outcome {
 }
 
 fn secs(v: Option<f64>) -> u32 {
-    v.filter(|x| x.is_finite() && *x > 0.0).map(|x| x.round() as u32).unwrap_or(0)
+    v.filter(|x| x.is_finite() && *x > 0.0)
+        .map(|x| x.round() as u32)
+        .unwrap_or(0)
 }
 
 /// Normalizes one row of the `kind` list. Fails (with the reason) only when the row
 /// has no readable time, since such a call cannot be placed in the history.
 pub fn normalize_row(kind: HistoryKind, row: &HistoryRow) -> Result<NewCall, String> {
-    let time_text = row.connect_time.as_deref().or(row.customer_local_time.as_deref()).unwrap_or("");
-    let started_at = parse_time(time_text).ok_or_else(|| format!("unreadable connect_time {time_text:?}"))?;
+    let time_text = row
+        .connect_time
+        .as_deref()
+        .or(row.customer_local_time.as_deref())
+        .unwrap_or("");
+    let started_at =
+        parse_time(time_text).ok_or_else(|| format!("unreadable connect_time {time_text:?}"))?;
     let talk_secs = secs(row.used_quantity);
     let ring_secs = secs(row.setup_time_ms.map(|ms| ms / 1000.0));
     let cause = row.disconnect_cause.map(|c| c as u32);
@@ -52,12 +63,22 @@ pub fn normalize_row(kind: HistoryKind, row: &HistoryRow) -> Result<NewCall, Str
     };
     let caller = normalize_phone(row.cli.as_deref().unwrap_or(""));
     let callee = normalize_phone(row.callee().unwrap_or(""));
-    let conf_id = row.h323_conf_id.as_deref().map(normalize_conf_id).filter(|s| !s.is_empty());
+    let conf_id = row
+        .h323_conf_id
+        .as_deref()
+        .map(normalize_conf_id)
+        .filter(|s| !s.is_empty());
     let provider_call_id = match &conf_id {
         Some(id) => id.clone(),
         // Rows without a call id (the spec's second getCallHistory example) get a stable
         // id of their own, so re-syncing them never duplicates.
-        None => format!("{}:{}:{}:{}", kind.as_str(), started_at.timestamp(), caller, callee),
+        None => format!(
+            "{}:{}:{}:{}",
+            kind.as_str(),
+            started_at.timestamp(),
+            caller,
+            callee
+        ),
     };
     // `getCallHistory` has no `voice_record_exist`: any answered call with an id may have one.
     let has_recording = row.voice_record_exist.unwrap_or(talk_secs > 0);
@@ -65,8 +86,14 @@ pub fn normalize_row(kind: HistoryKind, row: &HistoryRow) -> Result<NewCall, Str
 
     let mut details = Vec::new();
     let mut push = |label: &str, value: Option<String>| {
-        if let Some(v) = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
-            details.push(Detail { label: label.to_string(), value: v });
+        if let Some(v) = value
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+        {
+            details.push(Detail {
+                label: label.to_string(),
+                value: v,
+            });
         }
     };
     push("list", Some(kind.as_str().to_string()));
@@ -74,7 +101,10 @@ pub fn normalize_row(kind: HistoryKind, row: &HistoryRow) -> Result<NewCall, Str
     push("disconnect_cause", cause.map(|c| c.to_string()));
     push("account_id", row.account_id.clone());
     push("h323_conf_id", conf_id);
-    push("h323_incoming_conf_id", row.h323_incoming_conf_id.as_deref().map(normalize_conf_id));
+    push(
+        "h323_incoming_conf_id",
+        row.h323_incoming_conf_id.as_deref().map(normalize_conf_id),
+    );
     push("charged_time", row.charged_time.map(|c| c.to_string()));
     push("setup_time_ms", row.setup_time_ms.map(|c| c.to_string()));
 
@@ -109,8 +139,14 @@ mod tests {
 
     #[test]
     fn both_date_forms_parse() {
-        assert_eq!(parse_time("2017-09-14 16:01:09").unwrap().to_rfc3339(), "2017-09-14T16:01:09+00:00");
-        assert_eq!(parse_time("30.10.2019 10:23:35").unwrap().to_rfc3339(), "2019-10-30T10:23:35+00:00");
+        assert_eq!(
+            parse_time("2017-09-14 16:01:09").unwrap().to_rfc3339(),
+            "2017-09-14T16:01:09+00:00"
+        );
+        assert_eq!(
+            parse_time("30.10.2019 10:23:35").unwrap().to_rfc3339(),
+            "2019-10-30T10:23:35+00:00"
+        );
         assert!(parse_time("yesterday").is_none());
     }
 

@@ -8,7 +8,10 @@ use callboard_launch::{LaunchOptions, launch};
 use clap::Parser;
 
 #[derive(Debug, Parser)]
-#[command(version, about = "callboard headless: the call dashboard served over HTTP")]
+#[command(
+    version,
+    about = "callboard headless: the call dashboard served over HTTP"
+)]
 struct Args {
     /// Config file (TOML) listing provider accounts.
     #[arg(long, env = "CALLBOARD_CONFIG")]
@@ -31,7 +34,8 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,hyper=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,hyper=warn".into()),
         )
         .init();
     let args = Args::parse();
@@ -39,11 +43,22 @@ async fn main() -> anyhow::Result<()> {
     if ui_dir.is_none() {
         tracing::warn!("no built UI found (run `npm run build` in ui/); serving the API only");
     }
-    let launched = launch(LaunchOptions { config: args.config, data_dir: args.data_dir, demo: args.demo }).await?;
+    let launched = launch(LaunchOptions {
+        config: args.config,
+        data_dir: args.data_dir,
+        demo: args.demo,
+    })
+    .await?;
     let app = callboard_server::router(launched.service.clone(), ui_dir);
-    let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("binding {}", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
     let addr = listener.local_addr()?;
-    let mode = if launched.service.info().demo { " (demo)" } else { "" };
+    let mode = if launched.service.info().demo {
+        " (demo)"
+    } else {
+        ""
+    };
     println!("callboard-server listening on http://{addr}{mode}");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -60,5 +75,7 @@ fn find_ui_dir() -> Option<PathBuf> {
         PathBuf::from("ui/dist"),
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../ui/dist"),
     ];
-    candidates.into_iter().find(|d| d.join("index.html").is_file())
+    candidates
+        .into_iter()
+        .find(|d| d.join("index.html").is_file())
 }

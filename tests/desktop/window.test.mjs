@@ -1,0 +1,69 @@
+// The desktop binary in demo mode, driven for real: tauri-driver (with WebKitWebDriver)
+// opens the window under Xvfb; the test reads what the window shows.
+// Env: CALLBOARD_APP (the built binary), TAURI_DRIVER_URL (default http://127.0.0.1:4444).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Builder, By, until } from "selenium-webdriver";
+
+// WebKitWebDriver's getText() leaves out some table cells; the DOM's text is what was rendered.
+const textOf = (el) => driver.executeScript("return arguments[0].textContent", el);
+
+const here = dirname(fileURLToPath(import.meta.url));
+const app = process.env.CALLBOARD_APP;
+const server = process.env.TAURI_DRIVER_URL ?? "http://127.0.0.1:4444";
+const TIMEOUT = 60_000;
+let driver;
+
+before(async () => {
+  assert.ok(app, "CALLBOARD_APP names the desktop binary");
+  driver = await new Builder()
+    .usingServer(server)
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: app, args: ["--demo"] } })
+    .build();
+});
+
+after(async () => {
+  await driver?.quit();
+});
+
+test("the window lists demo calls and says demo", async () => {
+  const badge = await driver.wait(until.elementLocated(By.css('[data-testid="demo-badge"]')), TIMEOUT);
+  assert.match((await textOf(badge)).toLowerCase(), /demo|демо/);
+  // The first sync fills the list; rows are virtualized, so count what is rendered.
+  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="call-row"]'))).length >= 10, TIMEOUT);
+  const rows = await driver.findElements(By.css('[data-testid="call-row"]'));
+  const first = await textOf(rows[0]);
+  assert.match(first, /\+7\d{10}/, `a row shows a phone number: ${first}`);
+  const title = await driver.getTitle();
+  assert.ok(title.length > 0);
+  // Let the frame settle before the screenshot (two animation frames).
+  await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));");
+  mkdirSync(join(here, "artifacts"), { recursive: true });
+  writeFileSync(join(here, "artifacts", "window.png"), await driver.takeScreenshot(), "base64");
+});
+
+test("a Tauri command reaches the backend: searching narrows the list", async () => {
+  const rows = await driver.findElements(By.css('[data-testid="call-row"]'));
+  const id = await rows[0].getAttribute("data-call-id");
+  const caller = await textOf(await rows[0].findElement(By.css('[data-testid="cell-caller"]')));
+  const digits = caller.replace(/\D/g, "").slice(-4);
+  const search = await driver.findElement(By.css('[data-testid="number-search"]'));
+  await search.sendKeys(digits);
+  const table = await driver.findElement(By.css('[data-testid="call-table"]'));
+  await driver.wait(async () => (await table.getAttribute("data-number")) === digits && (await table.getAttribute("data-state")) === "ready", TIMEOUT);
+  const shown = await driver.findElements(By.css('[data-testid="call-row"]'));
+  assert.ok(shown.length >= 1);
+  for (const r of shown) {
+    const numbers = await Promise.all(
+      ["cell-caller", "cell-callee"].map(async (c) => (await textOf(await r.findElement(By.css(`[data-testid="${c}"]`)))).replace(/\D/g, "")),
+    );
+    assert.ok(numbers.some((n) => n.includes(digits)), `every row has ${digits}: ${numbers}`);
+  }
+  assert.ok(
+    (await Promise.all(shown.map((r) => r.getAttribute("data-call-id")))).includes(id),
+    "the call searched for is listed",
+  );
+});

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Every check and test of callboard, as CI runs it: installs what it needs, then the UI's
+# type check, linter and build; rustfmt and clippy; Rust unit and system tests; Playwright
+# against callboard-server --demo in Chromium; the desktop window under Xvfb via tauri-driver.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\n==> %s\n' "$*"; }
+started=$(date +%s)
+
+step "install dependencies"
+src-tauri/install-deps.sh test
+
+step "UI: type check, lint, build"
+(cd ui && npm run --silent check && npm run --silent lint && npm run --silent build)
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo build (all binaries)"
+cargo build --locked --workspace --bins
+target="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug"
+
+step "cargo clippy -D warnings"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+
+step "cargo test"
+cargo test --locked --workspace
+
+work="$(mktemp -d)"
+cleanup() { jobs -p | xargs -r kill 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# Waits for a line matching $2 in file $1 (a server announcing its address), 60 s at most.
+wait_for_line() {
+  for _ in $(seq 300); do grep -m1 -o "$2" "$1" 2>/dev/null && return 0; sleep 0.2; done
+  echo "timed out waiting for '$2' in $1:" >&2; cat "$1" >&2; return 1
+}
+
+step "browser tests: Playwright + Chromium against callboard-server --demo"
+"$target/callboard-server" --demo --bind 127.0.0.1:0 --data-dir "$work/server" --ui-dir ui/dist >"$work/server.log" 2>&1 &
+url="$(wait_for_line "$work/server.log" 'http://127\.0\.0\.1:[0-9]*')"
+(cd tests/e2e && CALLBOARD_URL="$url" npm test)
+
+step "desktop tests: the Tauri window under Xvfb via tauri-driver"
+CALLBOARD_APP="$target/callboard" CALLBOARD_DATA_DIR="$work/desktop" DESKTOP_LOG="$work/driver.log" \
+  xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- tests/desktop/run.sh
+
+echo
+echo "all checks passed in $(( $(date +%s) - started )) s"

@@ -1,0 +1,62 @@
+//! Helpers for the whole-system tests: a simulator and a service wired to it.
+
+use std::sync::Arc;
+
+use callboard_core::{Config, SecretSource, Service, ServiceOptions};
+use callboard_sim::{MttSim, SimOptions, config_toml};
+use chrono::{DateTime, SubsecRound, Utc};
+use secrecy::SecretString;
+
+/// A running simulator and a service (no background sync) pointed at it.
+pub struct World {
+    pub sim: MttSim,
+    /// The simulator's frozen clock: the start of the test, so the service's own clock
+    /// (a little later) asks for every call the simulator holds, and none appear meanwhile.
+    pub now: DateTime<Utc>,
+    pub service: Arc<Service>,
+    pub account: String,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    pub async fn start(days: u32, calls_per_day: u32) -> World {
+        let now = Utc::now().trunc_subsecs(0);
+        let sim = MttSim::start(SimOptions {
+            days,
+            calls_per_day,
+            now: Some(now),
+            ..Default::default()
+        })
+        .await
+        .expect("simulator starts");
+        let account = sim.account();
+        let mut config = Config::parse(
+            &config_toml(&sim.base_url(), &account, "UNUSED_IN_TESTS"),
+            "sim",
+        )
+        .expect("sim config parses");
+        let a = &mut config.accounts[0];
+        a.backfill_days = days + 2;
+        a.credentials.as_mut().unwrap().password =
+            SecretSource::Memory(SecretString::from(account.password.clone()));
+        let id = a.id.clone();
+        let dir = tempfile::tempdir().unwrap();
+        let service = Service::start(
+            config,
+            ServiceOptions {
+                data_dir: dir.path().into(),
+                demo: false,
+                autosync: false,
+            },
+        )
+        .await
+        .expect("service starts");
+        World {
+            sim,
+            now,
+            service,
+            account: id,
+            _dir: dir,
+        }
+    }
+}
