@@ -4,8 +4,6 @@
 
 mod commands;
 
-use std::path::PathBuf;
-
 use callboard_launch::{LaunchOptions, launch};
 use clap::Parser;
 use tauri::{Emitter, Manager};
@@ -16,15 +14,8 @@ use tauri::{Emitter, Manager};
     about = "callboard: calls and recordings of five telephony providers"
 )]
 struct Args {
-    /// Config file (TOML) listing provider accounts.
-    #[arg(long, env = "CALLBOARD_CONFIG")]
-    config: Option<PathBuf>,
-    /// Where the database and the recordings cache live.
-    #[arg(long, env = "CALLBOARD_DATA_DIR")]
-    data_dir: Option<PathBuf>,
-    /// Run against the built-in simulators even if accounts are configured.
-    #[arg(long)]
-    demo: bool,
+    #[command(flatten)]
+    launch: LaunchOptions,
 }
 
 /// The event name the UI listens on.
@@ -38,12 +29,7 @@ fn main() {
         )
         .init();
     let args = Args::parse();
-    let opts = LaunchOptions {
-        config: args.config,
-        data_dir: args.data_dir,
-        demo: args.demo,
-    };
-    let launched = match tauri::async_runtime::block_on(launch(opts)) {
+    let launched = match tauri::async_runtime::block_on(launch(args.launch)) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("callboard cannot start: {e}");

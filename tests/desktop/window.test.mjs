@@ -37,8 +37,11 @@ test("the window lists demo calls and says demo", async () => {
   const rows = await driver.findElements(By.css('[data-testid="call-row"]'));
   const first = await textOf(rows[0]);
   assert.match(first, /\+7\d{10}/, `a row shows a phone number: ${first}`);
-  const title = await driver.getTitle();
-  assert.ok(title.length > 0);
+  // Open a call with a recording, so the screenshot shows the detail pane and player.
+  const withRecording = await driver.findElements(By.css('[data-testid="call-row"][data-has-recording="true"]'));
+  assert.ok(withRecording.length > 0, "some demo calls have recordings");
+  await withRecording[0].click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="play"]')), TIMEOUT);
   // Let the frame settle before the screenshot (two animation frames).
   await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));");
   mkdirSync(join(here, "artifacts"), { recursive: true });

@@ -50,3 +50,10 @@ CREATE TABLE sync_state (
     last_success INTEGER,
     last_error   TEXT
 );
+
+-- Links of an older recording reference are stale once the provider names another.
+CREATE TRIGGER calls_recording_changed AFTER UPDATE OF recording_ref ON calls
+WHEN OLD.recording_ref IS NOT NEW.recording_ref
+BEGIN
+    DELETE FROM recording_parts WHERE call_id = NEW.id;
+END;

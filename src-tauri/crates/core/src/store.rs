@@ -12,7 +12,7 @@ use callboard_model::{
 };
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, named_params, params, params_from_iter};
 use rusqlite_migration::{M, Migrations};
 
 #[derive(Debug, thiserror::Error)]
@@ -112,68 +112,53 @@ impl Store {
         let mut stats = UpsertStats::default();
         let now = ms(Utc::now());
         {
+            // Both statements take the same named parameters, built once per call.
             let mut insert = tx.prepare_cached(
                 "INSERT INTO calls (account, provider, provider_call_id, direction, outcome, caller, callee, \
                  caller_digits, callee_digits, started_at, ring_secs, talk_secs, total_secs, cost, currency, \
                  recording_ref, details, synced_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
+                 VALUES (:account, :provider, :call_id, :direction, :outcome, :caller, :callee, :caller_digits, \
+                 :callee_digits, :started_at, :ring, :talk, :total, :cost, :currency, :recording_ref, :details, :now) \
                  ON CONFLICT (account, provider_call_id) DO NOTHING",
             )?;
+            // Touches the row only when something the provider sent has changed.
             let mut update = tx.prepare_cached(
-                "UPDATE calls SET direction = ?3, outcome = ?4, caller = ?5, callee = ?6, caller_digits = ?7, \
-                 callee_digits = ?8, started_at = ?9, ring_secs = ?10, talk_secs = ?11, total_secs = ?12, \
-                 cost = ?13, currency = ?14, recording_ref = ?15, details = ?16, synced_at = ?17 \
-                 WHERE account = ?1 AND provider_call_id = ?2 AND (direction, outcome, caller, callee, started_at, \
-                 ring_secs, talk_secs, total_secs, recording_ref, details) IS NOT (?3, ?4, ?5, ?6, ?9, ?10, ?11, \
-                 ?12, ?15, ?16) OR (account = ?1 AND provider_call_id = ?2 AND (cost IS NOT ?13 OR currency IS NOT ?14))",
+                "UPDATE calls SET direction = :direction, outcome = :outcome, caller = :caller, callee = :callee, \
+                 caller_digits = :caller_digits, callee_digits = :callee_digits, started_at = :started_at, \
+                 ring_secs = :ring, talk_secs = :talk, total_secs = :total, cost = :cost, currency = :currency, \
+                 recording_ref = :recording_ref, details = :details, synced_at = :now \
+                 WHERE account = :account AND provider = :provider AND provider_call_id = :call_id \
+                 AND (direction, outcome, caller, callee, started_at, ring_secs, talk_secs, total_secs, cost, \
+                 currency, recording_ref, details) IS NOT (:direction, :outcome, :caller, :callee, :started_at, \
+                 :ring, :talk, :total, :cost, :currency, :recording_ref, :details)",
             )?;
             for c in calls {
                 let details = serde_json::to_string(&c.details).expect("details serialize");
-                let (caller_digits, callee_digits) = (digits_of(&c.caller), digits_of(&c.callee));
-                let n = insert.execute(params![
-                    account,
-                    provider.as_str(),
-                    c.provider_call_id,
-                    c.direction.as_str(),
-                    c.outcome.as_str(),
-                    c.caller,
-                    c.callee,
-                    caller_digits,
-                    callee_digits,
-                    ms(c.started_at),
-                    c.ring_secs,
-                    c.talk_secs,
-                    c.total_secs,
-                    c.cost,
-                    c.currency,
-                    c.recording_ref,
-                    details,
-                    now
-                ])?;
-                if n == 1 {
+                let args = named_params! {
+                    ":account": account,
+                    ":provider": provider.as_str(),
+                    ":call_id": c.provider_call_id,
+                    ":direction": c.direction.as_str(),
+                    ":outcome": c.outcome.as_str(),
+                    ":caller": c.caller,
+                    ":callee": c.callee,
+                    ":caller_digits": digits_of(&c.caller),
+                    ":callee_digits": digits_of(&c.callee),
+                    ":started_at": ms(c.started_at),
+                    ":ring": c.ring_secs,
+                    ":talk": c.talk_secs,
+                    ":total": c.total_secs,
+                    ":cost": c.cost,
+                    ":currency": c.currency,
+                    ":recording_ref": c.recording_ref,
+                    ":details": details,
+                    ":now": now,
+                };
+                if insert.execute(args)? == 1 {
                     stats.inserted += 1;
-                    continue;
+                } else {
+                    stats.updated += update.execute(args)? as u32;
                 }
-                let n = update.execute(params![
-                    account,
-                    c.provider_call_id,
-                    c.direction.as_str(),
-                    c.outcome.as_str(),
-                    c.caller,
-                    c.callee,
-                    caller_digits,
-                    callee_digits,
-                    ms(c.started_at),
-                    c.ring_secs,
-                    c.talk_secs,
-                    c.total_secs,
-                    c.cost,
-                    c.currency,
-                    c.recording_ref,
-                    details,
-                    now
-                ])?;
-                stats.updated += n as u32;
             }
             if let Some(cursor) = cursor {
                 tx.execute(

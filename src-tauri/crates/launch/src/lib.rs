@@ -9,12 +9,18 @@ use std::sync::Arc;
 use callboard_core::{Config, ConfigError, CoreError, Service, ServiceOptions};
 pub use demo::Demo;
 
-/// What the user asked for on the command line (or the environment).
-#[derive(Debug, Clone, Default)]
+/// What the user asked for on the command line (or the environment); both the desktop
+/// app and `callboard-server` take these flags.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct LaunchOptions {
+    /// Config file (TOML) listing provider accounts.
+    #[arg(long, env = "CALLBOARD_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Where the database and the recordings cache live.
+    #[arg(long, env = "CALLBOARD_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Force demo mode even with accounts configured.
+    /// Run against the built-in simulators even if accounts are configured.
+    #[arg(long)]
     pub demo: bool,
 }
 

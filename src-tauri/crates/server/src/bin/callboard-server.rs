@@ -13,15 +13,8 @@ use clap::Parser;
     about = "callboard headless: the call dashboard served over HTTP"
 )]
 struct Args {
-    /// Config file (TOML) listing provider accounts.
-    #[arg(long, env = "CALLBOARD_CONFIG")]
-    config: Option<PathBuf>,
-    /// Where the database and the recordings cache live.
-    #[arg(long, env = "CALLBOARD_DATA_DIR")]
-    data_dir: Option<PathBuf>,
-    /// Run against the built-in simulators even if accounts are configured.
-    #[arg(long)]
-    demo: bool,
+    #[command(flatten)]
+    launch: LaunchOptions,
     /// Address to listen on.
     #[arg(long, env = "CALLBOARD_BIND", default_value = "127.0.0.1:8787")]
     bind: SocketAddr,
@@ -43,12 +36,7 @@ async fn main() -> anyhow::Result<()> {
     if ui_dir.is_none() {
         tracing::warn!("no built UI found (run `npm run build` in ui/); serving the API only");
     }
-    let launched = launch(LaunchOptions {
-        config: args.config,
-        data_dir: args.data_dir,
-        demo: args.demo,
-    })
-    .await?;
+    let launched = launch(args.launch).await?;
     let app = callboard_server::router(launched.service.clone(), ui_dir);
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
