@@ -99,16 +99,40 @@ pub struct Credentials {
 }
 
 /// Where a secret comes from. Never the config file itself, never SQLite.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "lowercase")]
+#[derive(Debug, Clone)]
 pub enum SecretSource {
     /// An environment variable.
     Env(String),
     /// An entry in the OS keyring (service `callboard`).
     Keyring(String),
     /// Held in memory only (the demo's simulator); a config file cannot say this.
-    #[serde(skip)]
     Memory(SecretString),
+}
+
+/// Reads `{ env = "VAR" }` or `{ keyring = "entry" }`. Anything else is refused with
+/// a message that never repeats what was written, since that may be the password.
+impl<'de> Deserialize<'de> for SecretSource {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Table {
+            env: Option<String>,
+            keyring: Option<String>,
+        }
+        const EXPECTED: &str = "a secret must be { env = \"VARIABLE\" } or { keyring = \"entry\" }, never written in the file";
+        let value = toml::Value::deserialize(d).map_err(|_| serde::de::Error::custom(EXPECTED))?;
+        match Table::deserialize(value) {
+            Ok(Table {
+                env: Some(v),
+                keyring: None,
+            }) => Ok(Self::Env(v)),
+            Ok(Table {
+                env: None,
+                keyring: Some(k),
+            }) => Ok(Self::Keyring(k)),
+            _ => Err(serde::de::Error::custom(EXPECTED)),
+        }
+    }
 }
 
 impl SecretSource {

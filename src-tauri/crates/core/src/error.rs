@@ -1,5 +1,6 @@
 use callboard_model::{ApiError, ErrorCode};
 use callboard_providers::ProviderError;
+use callboard_providers::mtt::MttError;
 
 use crate::ConfigError;
 use crate::store::StoreError;
@@ -37,7 +38,14 @@ impl CoreError {
     /// The structured error the UI receives.
     pub fn to_api(&self) -> ApiError {
         let code = match self {
-            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::NotFound(_) | Self::Provider(ProviderError::Http { status: 404, .. }) => {
+                ErrorCode::NotFound
+            }
+            Self::Provider(ProviderError::Mtt(MttError::Http { status: 404, .. })) => {
+                ErrorCode::NotFound
+            }
+            // A download link outside the configured hosts: the config must name it.
+            Self::Provider(ProviderError::ForbiddenHost { .. }) => ErrorCode::Config,
             Self::InvalidInput(_) | Self::Store(StoreError::BadCursor(_)) => {
                 ErrorCode::InvalidInput
             }

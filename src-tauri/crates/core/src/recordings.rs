@@ -5,20 +5,19 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use callboard_model::RecordingPart;
-use callboard_providers::{HistorySource, mime_from_path};
+use callboard_providers::{HistorySource, ProviderError, mime_from_path};
+use tokio::sync::OwnedMutexGuard;
 use url::Url;
 
 use crate::store::{Store, StoredPart};
 use crate::{CoreError, blocking};
 
-/// (call id, part index)
-type PartKey = (i64, u32);
-
 /// The on-disk cache of recording audio, one file per part.
 pub(crate) struct RecordingCache {
     dir: PathBuf,
-    /// One lock per part so parallel Range requests download it once.
-    inflight: Mutex<HashMap<PartKey, Arc<tokio::sync::Mutex<()>>>>,
+    /// One lock per call while its links are asked for or its parts downloaded, so the
+    /// parallel requests of a player fetch each thing once.
+    locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl RecordingCache {
@@ -27,7 +26,7 @@ impl RecordingCache {
             .map_err(|e| CoreError::io(format!("creating {}", dir.display()), e))?;
         Ok(Self {
             dir,
-            inflight: Mutex::default(),
+            locks: Mutex::default(),
         })
     }
 
@@ -51,6 +50,16 @@ impl RecordingCache {
             .collect()
     }
 
+    async fn lock_call(&self, call_id: i64) -> OwnedMutexGuard<()> {
+        let lock = {
+            let mut map = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+            // Drop the locks nobody holds, so the map stays as small as the calls in play.
+            map.retain(|_, l| Arc::strong_count(l) > 1);
+            map.entry(call_id).or_default().clone()
+        };
+        lock.lock_owned().await
+    }
+
     /// The call's parts, asking the provider for the links the first time.
     pub async fn parts(
         &self,
@@ -59,10 +68,23 @@ impl RecordingCache {
         recording_ref: &str,
         source: &dyn HistorySource,
     ) -> Result<Vec<StoredPart>, CoreError> {
+        let _guard = self.lock_call(call_id).await;
         let known = blocking(store, move |s| s.recording_parts(call_id)).await?;
         if !known.is_empty() {
             return Ok(known);
         }
+        self.fetch_links(store, call_id, recording_ref, source)
+            .await
+    }
+
+    /// Asks the provider for the links and stores them in place of any older ones.
+    async fn fetch_links(
+        &self,
+        store: &Arc<Store>,
+        call_id: i64,
+        recording_ref: &str,
+        source: &dyn HistorySource,
+    ) -> Result<Vec<StoredPart>, CoreError> {
         let urls = source.recording_urls(recording_ref).await?;
         if urls.is_empty() {
             return Err(CoreError::NotFound(format!(
@@ -80,28 +102,58 @@ impl RecordingCache {
         .await
     }
 
-    /// The local file of one part, downloading it on first use.
+    /// The local file of one part and its MIME type, downloading it on first use. A link
+    /// the provider no longer honours (HTTP 4xx: expired) is asked for anew, once.
     pub async fn file(
+        &self,
+        store: &Arc<Store>,
+        call_id: i64,
+        index: u32,
+        recording_ref: &str,
+        source: &dyn HistorySource,
+    ) -> Result<(PathBuf, String), CoreError> {
+        let _guard = self.lock_call(call_id).await;
+        let mut parts = blocking(store, move |s| s.recording_parts(call_id)).await?;
+        if parts.is_empty() {
+            parts = self
+                .fetch_links(store, call_id, recording_ref, source)
+                .await?;
+        }
+        let find = |parts: Vec<StoredPart>| {
+            parts.into_iter().find(|p| p.index == index).ok_or_else(|| {
+                CoreError::NotFound(format!("call {call_id} has no recording part {index}"))
+            })
+        };
+        let part = find(parts)?;
+        if let Some(path) = self.cached_path(&part) {
+            return Ok((path, part.mime));
+        }
+        match self.download(store, call_id, &part, source).await {
+            Err(CoreError::Provider(ProviderError::Http { status, .. }))
+                if (400..500).contains(&status) =>
+            {
+                tracing::info!(
+                    call_id,
+                    status,
+                    "recording link refused; asking for fresh links"
+                );
+                let part = find(
+                    self.fetch_links(store, call_id, recording_ref, source)
+                        .await?,
+                )?;
+                self.download(store, call_id, &part, source).await
+            }
+            other => other,
+        }
+    }
+
+    async fn download(
         &self,
         store: &Arc<Store>,
         call_id: i64,
         part: &StoredPart,
         source: &dyn HistorySource,
     ) -> Result<(PathBuf, String), CoreError> {
-        let lock = {
-            let mut map = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
-            map.entry((call_id, part.index)).or_default().clone()
-        };
-        let _guard = lock.lock().await;
-        let index = part.index;
-        let fresh = blocking(store, move |s| s.recording_parts(call_id)).await?;
-        let part = fresh
-            .into_iter()
-            .find(|p| p.index == index)
-            .unwrap_or_else(|| part.clone());
-        if let Some(path) = self.cached_path(&part) {
-            return Ok((path, part.mime));
-        }
         let url = Url::parse(&part.url).map_err(|e| {
             CoreError::Internal(format!("stored recording link {:?}: {e}", part.url))
         })?;
@@ -110,13 +162,13 @@ impl RecordingCache {
         } else {
             "wav"
         };
+        let index = part.index;
         let name = format!("{call_id}_{index}.{ext}");
         let dest = self.dir.join(&name);
         let file = source.download(&url, &dest).await?;
         let mime = file.mime.clone();
-        let stored_mime = mime.clone();
         blocking(store, move |s| {
-            s.set_part_cached(call_id, index, &name, file.bytes, &stored_mime)
+            s.set_part_cached(call_id, index, &name, file.bytes, &file.mime)
         })
         .await?;
         Ok((dest, mime))

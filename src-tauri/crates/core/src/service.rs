@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use callboard_model::{
     AccountStatus, AppInfo, CallDetail, CallPage, CallQuery, Event, RecordingPart, SyncState,
 };
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use crate::recordings::RecordingCache;
@@ -33,6 +33,8 @@ pub struct Service {
     recordings: RecordingCache,
     demo: bool,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// Flips to true on shutdown, ending long-lived streams (server-sent events).
+    closing: watch::Sender<bool>,
 }
 
 impl Service {
@@ -53,7 +55,12 @@ impl Service {
             let record = blocking(&store, move |s| s.sync_record(&id)).await?;
             let id = config.id.clone();
             let calls_synced = blocking(&store, move |s| s.count_calls(&id)).await?;
-            let (source, state, last_error) = match build_source(&config) {
+            // A keyring read may wait on D-Bus (or an unlock prompt): off the async threads.
+            let built = {
+                let config = config.clone();
+                tokio::task::spawn_blocking(move || build_source(&config)).await?
+            };
+            let (source, state, last_error) = match built {
                 Ok(Some(src)) => (Some(src), SyncState::Idle, record.last_error),
                 Ok(None) => (None, SyncState::Unsupported, None),
                 Err(e) => {
@@ -75,8 +82,7 @@ impl Service {
                 config,
                 source,
                 status: Mutex::new(status),
-                wake: Notify::new(),
-                pass_lock: tokio::sync::Mutex::new(()),
+                pass_lock: tokio::sync::Mutex::new(None),
             }));
         }
 
@@ -87,6 +93,7 @@ impl Service {
             recordings,
             demo: opts.demo,
             tasks: Mutex::default(),
+            closing: watch::Sender::new(false),
         });
         if opts.autosync {
             let mut tasks = service.tasks.lock().unwrap_or_else(|p| p.into_inner());
@@ -159,15 +166,8 @@ impl Service {
             .as_deref()
             .ok_or_else(|| CoreError::NotFound(format!("call {id} has no recording")))?;
         let source = self.source(&stored.call.account)?;
-        let parts = self
-            .recordings
-            .parts(&self.store, id, reference, source.as_ref())
-            .await?;
-        let part = parts.iter().find(|p| p.index == index).ok_or_else(|| {
-            CoreError::NotFound(format!("call {id} has no recording part {index}"))
-        })?;
         self.recordings
-            .file(&self.store, id, part, source.as_ref())
+            .file(&self.store, id, index, reference, source.as_ref())
             .await
     }
 
@@ -192,8 +192,19 @@ impl Service {
         run_pass(&self.store, rt, &self.events).await
     }
 
-    /// Stops the sync tasks (the store closes when the last handle goes).
+    /// Resolves once [`Service::shutdown`] has been called.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
+        let mut rx = self.closing.subscribe();
+        async move {
+            // An error means the service is gone: closed too.
+            let _ = rx.wait_for(|closing| *closing).await;
+        }
+    }
+
+    /// Stops the sync tasks and ends the event streams (the store closes when the last
+    /// handle goes).
     pub fn shutdown(&self) {
+        self.closing.send_replace(true);
         for t in self
             .tasks
             .lock()

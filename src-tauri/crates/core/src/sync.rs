@@ -1,13 +1,13 @@
 //! The sync engine: one task per account, polling its provider from a saved cursor.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use callboard_model::{AccountStatus, Event, SyncState};
 use callboard_providers::HistorySource;
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::broadcast;
 
 use crate::store::{Store, UpsertStats};
 use crate::{AccountConfig, CoreError, blocking};
@@ -27,10 +27,16 @@ pub(crate) struct AccountRuntime {
     pub config: AccountConfig,
     pub source: Option<Arc<dyn HistorySource>>,
     pub status: Mutex<AccountStatus>,
-    pub wake: Notify,
-    /// Keeps a manual pass and the task's pass from running at once.
-    pub pass_lock: tokio::sync::Mutex<()>,
+    /// Keeps a manual pass and the task's pass from running at once; holds when the
+    /// last deep re-scan ran.
+    pub pass_lock: tokio::sync::Mutex<Option<Instant>>,
 }
+
+/// How often a pass re-reads a whole day instead of the provider's short overlap: a
+/// call's record appears only when it ends, so a call longer than the overlap would
+/// otherwise be missed for good.
+const DEEP_RESCAN_EVERY: Duration = Duration::from_secs(3600);
+const DEEP_OVERLAP: chrono::Duration = chrono::Duration::hours(24);
 
 impl AccountRuntime {
     pub fn status(&self) -> AccountStatus {
@@ -51,20 +57,21 @@ impl AccountRuntime {
     }
 }
 
-/// Asks the provider for everything since the cursor (less the provider's overlap, within
-/// the backfill horizon) and stores it with the new cursor in one transaction.
+/// Asks the provider for everything since the cursor (less `overlap`, within the backfill
+/// horizon) and stores it with the new cursor in one transaction.
 pub(crate) async fn sync_pass(
     store: &Arc<Store>,
     account: &AccountConfig,
     source: &dyn HistorySource,
     now: DateTime<Utc>,
+    overlap: chrono::Duration,
 ) -> Result<SyncReport, CoreError> {
     let id = account.id.clone();
     let record = blocking(store, move |s| s.sync_record(&id)).await?;
     let horizon = now - chrono::Duration::days(i64::from(account.backfill_days));
     let from = record
         .cursor
-        .map_or(horizon, |c| (c - source.overlap()).max(horizon));
+        .map_or(horizon, |c| (c - overlap).max(horizon));
     let calls = source.fetch_calls(from, now).await?;
     let fetched = calls.len();
     let (id, provider) = (account.id.clone(), account.provider);
@@ -92,9 +99,18 @@ pub(crate) async fn run_pass(
             rt.config.id
         )));
     };
-    let _guard = rt.pass_lock.lock().await;
+    let mut last_deep = rt.pass_lock.lock().await;
+    let deep = last_deep.is_none_or(|t| t.elapsed() >= DEEP_RESCAN_EVERY);
+    let overlap = if deep {
+        DEEP_OVERLAP.max(source.overlap())
+    } else {
+        source.overlap()
+    };
     rt.update_status(events, |s| s.state = SyncState::Syncing);
-    let result = sync_pass(store, &rt.config, source, Utc::now()).await;
+    let result = sync_pass(store, &rt.config, source, Utc::now(), overlap).await;
+    if deep && result.is_ok() {
+        *last_deep = Some(Instant::now());
+    }
     let id = rt.config.id.clone();
     let count = blocking(store, move |s| s.count_calls(&id))
         .await
@@ -135,8 +151,7 @@ pub(crate) async fn run_pass(
     result
 }
 
-/// The account's sync loop: a pass, then the poll interval (or a backoff after errors),
-/// woken early by [`AccountRuntime::wake`].
+/// The account's sync loop: a pass, then the poll interval (or a backoff after errors).
 pub(crate) async fn run_account(
     store: Arc<Store>,
     rt: Arc<AccountRuntime>,
@@ -161,10 +176,7 @@ pub(crate) async fn run_account(
         };
         let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
         rt.update_status(&events, |s| s.next_attempt = Some(next));
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = rt.wake.notified() => {}
-        }
+        tokio::time::sleep(delay).await;
     }
 }
 

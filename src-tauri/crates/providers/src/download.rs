@@ -2,6 +2,7 @@
 //! temporary file and renamed into place so a crash never leaves half a recording cached.
 
 use std::path::Path;
+use std::time::Duration;
 
 use callboard_model::ProviderKind;
 use futures_util::StreamExt;
@@ -34,7 +35,31 @@ impl HostAllowList {
     }
 }
 
-/// Downloads `url` to `dest` after checking it against `allowed`.
+/// The HTTP client for recording downloads: every redirect hop must stay on an allowed
+/// host, and only idle time is limited, since a long recording may take minutes.
+pub(crate) fn download_client(allowed: &HostAllowList) -> reqwest::Result<reqwest::Client> {
+    let allowed = allowed.clone();
+    reqwest::Client::builder()
+        .user_agent(concat!("callboard/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .read_timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 5 {
+                attempt.error("too many redirects")
+            } else if allowed.allows(attempt.url()) {
+                attempt.follow()
+            } else {
+                let host = attempt.url().host_str().unwrap_or_default().to_string();
+                attempt.error(format!(
+                    "redirect to {host:?}, not a host configured for recordings"
+                ))
+            }
+        }))
+        .build()
+}
+
+/// Downloads `url` to `dest` after checking it against `allowed`; `http` must come from
+/// [`download_client`] with the same list, so redirects are held to it too.
 pub(crate) async fn download_to(
     http: &reqwest::Client,
     provider: ProviderKind,
@@ -105,6 +130,7 @@ mod tests {
 
     #[test]
     fn only_configured_hosts_are_allowed() {
+        // The spec's multi-part links: `rs`, not `rc`, and a bare `%` in the path.
         let allow = HostAllowList::new(["rc.mtt.ru".to_string(), "RS.mtt.ru".to_string()]);
         assert!(allow.allows(&Url::parse("http://rs.mtt.ru/%/A_1.wav").unwrap()));
         assert!(allow.allows(&Url::parse("https://rc.mtt.ru/x.wav").unwrap()));

@@ -7,7 +7,7 @@ use crate::mtt::MttError;
 pub enum ProviderError {
     #[error(transparent)]
     Mtt(#[from] MttError),
-    #[error("cannot reach {provider:?}: {source}")]
+    #[error("cannot reach {provider:?}: {}", chain(source))]
     Transport {
         provider: ProviderKind,
         #[source]
@@ -61,4 +61,17 @@ impl ProviderError {
             _ => false,
         }
     }
+}
+
+/// An error with its causes, for reqwest errors whose own text omits the reason
+/// ("error following redirect" without saying which rule refused it).
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }

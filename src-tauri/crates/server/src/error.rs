@@ -15,6 +15,14 @@ impl From<CoreError> for HttpError {
 }
 
 impl HttpError {
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self(ApiError {
+            code: ErrorCode::NotFound,
+            message: message.into(),
+            provider: None,
+        })
+    }
+
     pub fn invalid(message: impl Into<String>) -> Self {
         Self(ApiError {
             code: ErrorCode::InvalidInput,

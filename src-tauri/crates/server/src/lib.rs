@@ -5,11 +5,18 @@ mod error;
 mod openapi;
 mod routes;
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::Router;
+use axum::extract::Request;
+use axum::http::uri::Authority;
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
+use axum::{Json, Router};
 use callboard_core::Service;
+use callboard_model::{ApiError, ErrorCode};
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use error::HttpError;
@@ -17,12 +24,54 @@ pub use openapi::ApiDoc;
 
 /// The whole HTTP surface: `/api/...` and, when `ui_dir` is given, the UI at `/`.
 pub fn router(service: Arc<Service>, ui_dir: Option<PathBuf>) -> Router {
-    let api = routes::api().with_state(service);
+    let app = Router::new().nest("/api", routes::api().with_state(service));
     match ui_dir {
         Some(dir) => {
             let index = dir.join("index.html");
-            api.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
+            app.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
         }
-        None => api,
+        None => app,
     }
+}
+
+/// Answers only requests addressed to this machine by a loopback name or the address
+/// it listens on, so a web page cannot reach the API through DNS rebinding. Listening
+/// on an unspecified address (`0.0.0.0`) accepts any name.
+pub fn with_host_check(app: Router, listen: SocketAddr) -> Router {
+    if listen.ip().is_unspecified() {
+        return app;
+    }
+    let mut allowed = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "[::1]".to_string(),
+    ];
+    allowed.push(match listen.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    });
+    app.layer(middleware::from_fn(move |req: Request, next: Next| {
+        let allowed = allowed.clone();
+        async move {
+            let host = req
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .and_then(|h| h.parse::<Authority>().ok());
+            match host {
+                Some(a) if allowed.iter().any(|h| h.eq_ignore_ascii_case(a.host())) => {
+                    next.run(req).await
+                }
+                _ => {
+                    tracing::warn!(host = ?req.headers().get(header::HOST), "request for another host refused");
+                    let refusal = ApiError {
+                        code: ErrorCode::InvalidInput,
+                        message: "this server answers only requests addressed to it".into(),
+                        provider: None,
+                    };
+                    (StatusCode::FORBIDDEN, Json(refusal)).into_response()
+                }
+            }
+        }
+    }))
 }

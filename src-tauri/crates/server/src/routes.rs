@@ -23,20 +23,18 @@ use crate::{ApiDoc, HttpError};
 
 type AppState = State<Arc<Service>>;
 
+/// The routes under `/api`; anything else there is a JSON 404, never the UI's page.
 pub(crate) fn api() -> axum::Router<Arc<Service>> {
     axum::Router::new()
-        .route("/api/info", get(info))
-        .route("/api/calls", get(list_calls))
-        .route("/api/calls/{id}", get(get_call))
-        .route("/api/calls/{id}/recording", get(recording_parts))
-        .route("/api/calls/{id}/recording/{index}", get(recording_file))
-        .route("/api/accounts", get(accounts))
-        .route("/api/events", get(events))
-        .route(
-            "/api/openapi.json",
-            get(|| async { Json(ApiDoc::openapi()) }),
-        )
-        .fallback_service(get(|| async { HttpError::invalid("no such endpoint") }).with_state(()))
+        .route("/info", get(info))
+        .route("/calls", get(list_calls))
+        .route("/calls/{id}", get(get_call))
+        .route("/calls/{id}/recording", get(recording_parts))
+        .route("/calls/{id}/recording/{index}", get(recording_file))
+        .route("/accounts", get(accounts))
+        .route("/events", get(events))
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .fallback(|| async { HttpError::not_found("no such endpoint") })
 }
 
 /// Version, demo mode, number of accounts.
@@ -107,6 +105,7 @@ pub(crate) async fn accounts(State(s): AppState) -> Json<Vec<AccountStatus>> {
 pub(crate) async fn events(
     State(s): AppState,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let closed = s.closed();
     let stream = BroadcastStream::new(s.subscribe()).filter_map(|e| {
         // A slow client that lagged behind skips what it missed; the UI re-reads on the next event.
         let e = e.ok()?;
@@ -114,5 +113,7 @@ pub(crate) async fn events(
             SseEvent::default().comment("unserializable")
         })))
     });
+    // Ends with the service, so a graceful shutdown does not wait on open browser tabs.
+    let stream = futures_util::StreamExt::take_until(stream, closed);
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use callboard_model::{NewCall, ProviderKind};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -18,7 +18,7 @@ use url::Url;
 use super::normalize::normalize_row;
 use super::wire::{CallHistory, HistoryKind, HistoryRow};
 use super::{MttError, ROW_CAP};
-use crate::download::{download_to, truncate};
+use crate::download::{download_client, download_to, truncate};
 use crate::{HistorySource, HostAllowList, ProviderError, RecordingFile};
 
 /// Everything the client needs, resolved from the account's config.
@@ -48,6 +48,7 @@ pub enum RecordFormat {
 
 pub struct MttClient {
     http: reqwest::Client,
+    downloads: reqwest::Client,
     settings: MttSettings,
     limiter: DefaultDirectRateLimiter,
     next_id: AtomicU64,
@@ -60,11 +61,14 @@ impl MttClient {
     pub fn new(settings: MttSettings) -> Result<Self, MttError> {
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("callboard/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let downloads = download_client(&settings.recording_hosts)?;
         let rate = NonZeroU32::new(settings.requests_per_sec.max(1)).expect("max(1) is non-zero");
         Ok(Self {
             http,
+            downloads,
             limiter: RateLimiter::direct(Quota::per_second(rate)),
             settings,
             next_id: AtomicU64::new(1),
@@ -189,10 +193,10 @@ impl MttClient {
         to: DateTime<Utc>,
     ) -> Result<Vec<HistoryRow>, MttError> {
         let mut out = Vec::new();
-        let mut windows = vec![(from, to)];
+        let mut windows = vec![(from.trunc_subsecs(0), to.trunc_subsecs(0))];
         while let Some((a, b)) = windows.pop() {
             let rows = self.service_history(kind, a, b).await?;
-            match split(a, b, rows.len()) {
+            match split(a, b, rows.len())? {
                 Some((left, right)) => {
                     windows.push(right);
                     windows.push(left);
@@ -212,11 +216,15 @@ impl MttClient {
         to: DateTime<Utc>,
     ) -> Result<CallHistory, MttError> {
         let mut out = CallHistory::default();
-        let mut windows = vec![(from, to)];
+        let mut windows = vec![(from.trunc_subsecs(0), to.trunc_subsecs(0))];
         while let Some((a, b)) = windows.pop() {
             let h = self.call_history(sip_id, a, b).await?;
-            let biggest = h.incoming.len().max(h.missed.len()).max(h.dialed.len());
-            match split(a, b, biggest) {
+            let biggest = [&h.incoming, &h.missed, &h.dialed, &h.callback]
+                .iter()
+                .map(|l| l.len())
+                .max()
+                .unwrap_or(0);
+            match split(a, b, biggest)? {
                 Some((left, right)) => {
                     windows.push(right);
                     windows.push(left);
@@ -225,6 +233,7 @@ impl MttClient {
                     out.incoming.extend(h.incoming);
                     out.missed.extend(h.missed);
                     out.dialed.extend(h.dialed);
+                    out.callback.extend(h.callback);
                 }
             }
         }
@@ -275,19 +284,29 @@ impl MttClient {
 }
 
 /// Where a capped answer must be re-asked in two halves (`None`: the answer is whole).
-/// Windows are inclusive and MTT counts in seconds, so the halves do not overlap.
+/// Windows are inclusive and MTT counts in whole seconds, so the halves do not overlap.
+/// A single second still at the cap cannot be split: that is an error rather than a
+/// silent loss, since the cursor would move past the missing rows.
 type Window = (DateTime<Utc>, DateTime<Utc>);
-fn split(from: DateTime<Utc>, to: DateTime<Utc>, rows: usize) -> Option<(Window, Window)> {
+fn split(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    rows: usize,
+) -> Result<Option<(Window, Window)>, MttError> {
     if rows < ROW_CAP {
-        return None;
+        return Ok(None);
     }
     let span = (to - from).num_seconds();
     if span < 1 {
-        tracing::warn!(%from, "MTT returned {rows} rows for a single second; some may be missing");
-        return None;
+        return Err(MttError::Decode(format!(
+            "MTT returned {rows} rows, its cap, for the single second {from}: cannot split further"
+        )));
     }
     let mid = from + chrono::Duration::seconds(span / 2);
-    Some(((from, mid), (mid + chrono::Duration::seconds(1), to)))
+    Ok(Some((
+        (from, mid),
+        (mid + chrono::Duration::seconds(1), to),
+    )))
 }
 
 fn rpc_error(err: &Value) -> MttError {
@@ -344,8 +363,18 @@ impl HistorySource for MttClient {
                 normalize_all(HistoryKind::Incoming, &h.incoming, &mut calls);
                 normalize_all(HistoryKind::Missed, &h.missed, &mut calls);
                 normalize_all(HistoryKind::Dialed, &h.dialed, &mut calls);
+                normalize_all(HistoryKind::Callback, &h.callback, &mut calls);
             }
         }
+        // One call in two lists (incoming and forwarded, or between two of our SIP ids)
+        // is stored once: the later list wins, the same way on every pass.
+        let mut seen = std::collections::HashSet::new();
+        let mut calls: Vec<NewCall> = calls
+            .into_iter()
+            .rev()
+            .filter(|c| seen.insert(c.provider_call_id.clone()))
+            .collect();
+        calls.reverse();
         Ok(calls)
     }
 
@@ -355,7 +384,7 @@ impl HistorySource for MttClient {
 
     async fn download(&self, url: &Url, dest: &Path) -> Result<RecordingFile, ProviderError> {
         download_to(
-            &self.http,
+            &self.downloads,
             ProviderKind::Mtt,
             &self.settings.recording_hosts,
             url,
@@ -375,11 +404,20 @@ mod tests {
 
     #[test]
     fn split_halves_without_overlap_and_stops_at_one_second() {
-        assert!(split(t("2024-01-01T00:00:00Z"), t("2024-01-02T00:00:00Z"), 999).is_none());
-        let (l, r) = split(t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:10Z"), 1000).unwrap();
+        assert!(
+            split(t("2024-01-01T00:00:00Z"), t("2024-01-02T00:00:00Z"), 999)
+                .unwrap()
+                .is_none()
+        );
+        let (l, r) = split(t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:10Z"), 1000)
+            .unwrap()
+            .unwrap();
         assert_eq!(l, (t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:05Z")));
         assert_eq!(r, (t("2024-01-01T00:00:06Z"), t("2024-01-01T00:00:10Z")));
-        assert!(split(t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:00Z"), 1000).is_none());
+        assert!(
+            split(t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:00Z"), 1000).is_err(),
+            "never a silent loss"
+        );
     }
 
     #[test]

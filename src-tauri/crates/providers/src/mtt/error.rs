@@ -16,7 +16,7 @@ pub enum MttError {
     /// A non-200 HTTP answer (401 on bad credentials, 404 on unknown recordings, ...).
     #[error("MTT answered HTTP {status}: {body}")]
     Http { status: u16, body: String },
-    #[error("cannot reach MTT: {0}")]
+    #[error("cannot reach MTT: {}", crate::error::chain(.0))]
     Transport(#[from] reqwest::Error),
     #[error("unexpected answer from MTT: {0}")]
     Decode(String),

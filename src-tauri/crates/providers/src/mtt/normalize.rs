@@ -58,7 +58,9 @@ pub fn normalize_row(kind: HistoryKind, row: &HistoryRow) -> Result<NewCall, Str
     let (direction, outcome) = match kind {
         HistoryKind::Incoming => (Direction::Incoming, Outcome::Answered),
         HistoryKind::Missed => (Direction::Incoming, Outcome::Missed),
-        HistoryKind::Dialed => (Direction::Outgoing, dialed_outcome(talk_secs, cause)),
+        HistoryKind::Dialed | HistoryKind::Callback => {
+            (Direction::Outgoing, dialed_outcome(talk_secs, cause))
+        }
         HistoryKind::Forwarded => (Direction::Incoming, Outcome::Forwarded),
     };
     let caller = normalize_phone(row.cli.as_deref().unwrap_or(""));
@@ -156,6 +158,16 @@ mod tests {
         assert_eq!(dialed_outcome(0, Some(17)), Outcome::Busy);
         assert_eq!(dialed_outcome(0, Some(19)), Outcome::Missed);
         assert_eq!(dialed_outcome(0, Some(34)), Outcome::Failed);
+    }
+
+    #[test]
+    fn a_blank_connect_time_falls_back_to_the_platform_time() {
+        let row: HistoryRow = serde_json::from_str(
+            r#"{"cli": "79103880489", "connect_time": "", "customer_local_time": "2018-02-06 16:51:17"}"#,
+        )
+        .unwrap();
+        let call = normalize_row(HistoryKind::Missed, &row).unwrap();
+        assert_eq!(call.started_at.to_rfc3339(), "2018-02-06T16:51:17+00:00");
     }
 
     #[test]

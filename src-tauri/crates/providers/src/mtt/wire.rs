@@ -4,16 +4,19 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-/// The four history lists of `getServiceHistoryByCustomer`.
+/// The history lists: the four of `getServiceHistoryByCustomer`, and `callback`
+/// (click-to-call legs) of `getCallHistory`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HistoryKind {
     Incoming,
     Missed,
     Dialed,
     Forwarded,
+    Callback,
 }
 
 impl HistoryKind {
+    /// The types `getServiceHistoryByCustomer` takes.
     pub const ALL: [HistoryKind; 4] = [Self::Incoming, Self::Missed, Self::Dialed, Self::Forwarded];
 
     pub fn as_str(self) -> &'static str {
@@ -22,6 +25,7 @@ impl HistoryKind {
             Self::Missed => "missed",
             Self::Dialed => "dialed",
             Self::Forwarded => "forwarded",
+            Self::Callback => "callback",
         }
     }
 }
@@ -79,10 +83,13 @@ pub struct CallHistory {
     pub incoming: Vec<HistoryRow>,
     pub missed: Vec<HistoryRow>,
     pub dialed: Vec<HistoryRow>,
+    pub callback: Vec<HistoryRow>,
 }
 
+/// A text field; blank counts as absent, so fallbacks (`customer_local_time`) apply.
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Value::deserialize(d)? {
+        Value::String(s) if s.trim().is_empty() => None,
         Value::String(s) => Some(s),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),

@@ -37,11 +37,15 @@ async fn main() -> anyhow::Result<()> {
         tracing::warn!("no built UI found (run `npm run build` in ui/); serving the API only");
     }
     let launched = launch(args.launch).await?;
-    let app = callboard_server::router(launched.service.clone(), ui_dir);
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
     let addr = listener.local_addr()?;
+    if addr.ip().is_unspecified() {
+        tracing::warn!("listening on every interface: anyone who reaches {addr} sees the calls");
+    }
+    let app = callboard_server::router(launched.service.clone(), ui_dir);
+    let app = callboard_server::with_host_check(app, addr);
     let mode = if launched.service.info().demo {
         " (demo)"
     } else {
@@ -49,8 +53,13 @@ async fn main() -> anyhow::Result<()> {
     };
     println!("callboard-server listening on http://{addr}{mode}");
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+        .with_graceful_shutdown({
+            let service = launched.service.clone();
+            async move {
+                let _ = tokio::signal::ctrl_c().await;
+                // Ends the event streams too, which graceful shutdown would wait on.
+                service.shutdown();
+            }
         })
         .await?;
     launched.shutdown().await;
