@@ -20,6 +20,15 @@ pub struct World {
 
 impl World {
     pub async fn start(days: u32, calls_per_day: u32) -> World {
+        Self::start_with_rate(days, calls_per_day, None).await
+    }
+
+    /// As [`World::start`], with the MTT client's request rate set (default: the config's).
+    pub async fn start_with_rate(
+        days: u32,
+        calls_per_day: u32,
+        requests_per_sec: Option<u32>,
+    ) -> World {
         let now = Utc::now().trunc_subsecs(0);
         let sim = MttSim::start(SimOptions {
             days,
@@ -37,6 +46,9 @@ impl World {
         .expect("sim config parses");
         let a = &mut config.accounts[0];
         a.backfill_days = days + 2;
+        if let (Some(rate), Some(mtt)) = (requests_per_sec, a.mtt.as_mut()) {
+            mtt.requests_per_sec = rate;
+        }
         a.credentials.as_mut().unwrap().password =
             SecretSource::Memory(SecretString::from(account.password.clone()));
         let id = a.id.clone();
