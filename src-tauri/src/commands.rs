@@ -9,9 +9,13 @@ use callboard_model::{
 };
 use tauri::State;
 
+use crate::media::MediaServer;
+
 /// The running backend, kept for the window's lifetime.
 pub struct Backend {
     pub service: Arc<Service>,
+    /// Where the webview fetches recording audio (see `media.rs`).
+    pub media: MediaServer,
     /// Keeps the demo simulators alive.
     pub _launched: Launched,
 }
@@ -38,15 +42,15 @@ pub async fn recording_parts(b: State<'_, Backend>, id: i64) -> Reply<Vec<Record
     b.service.recording_parts(id).await.map_err(|e| e.to_api())
 }
 
-/// The local path of one recording part; the UI plays it through the asset protocol.
+/// A URL the webview's `<audio>` can play and seek in, after the part is cached (so a
+/// provider error reaches the UI here, structured, rather than as a media error).
 #[tauri::command]
-pub async fn recording_file(b: State<'_, Backend>, id: i64, index: u32) -> Reply<String> {
-    let (path, _mime) = b
-        .service
+pub async fn recording_url(b: State<'_, Backend>, id: i64, index: u32) -> Reply<String> {
+    b.service
         .recording_file(id, index)
         .await
         .map_err(|e| e.to_api())?;
-    Ok(path.to_string_lossy().into_owned())
+    Ok(b.media.recording_url(id, index))
 }
 
 #[tauri::command]

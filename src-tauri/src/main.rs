@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod media;
 
 use callboard_launch::{LaunchOptions, launch};
 use clap::Parser;
@@ -37,10 +38,18 @@ fn main() {
         }
     };
     let service = launched.service.clone();
+    let media = match tauri::async_runtime::block_on(media::MediaServer::start(service.clone())) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("callboard cannot serve recordings on loopback: {e}");
+            std::process::exit(2);
+        }
+    };
 
     let result = tauri::Builder::default()
         .manage(commands::Backend {
             service: service.clone(),
+            media,
             _launched: launched,
         })
         .invoke_handler(tauri::generate_handler![
@@ -48,13 +57,10 @@ fn main() {
             commands::list_calls,
             commands::get_call,
             commands::recording_parts,
-            commands::recording_file,
+            commands::recording_url,
             commands::account_statuses,
         ])
         .setup(move |app| {
-            // The webview plays cached recordings straight from disk (asset protocol, with Range).
-            app.asset_protocol_scope()
-                .allow_directory(service.recordings_dir(), false)?;
             if service.info().demo
                 && let Some(w) = app.get_webview_window("main")
             {

@@ -29,7 +29,7 @@ after(async () => {
   await driver?.quit();
 });
 
-test("the window lists demo calls and says demo", async () => {
+test("the window lists demo calls, says demo, and plays a recording", async () => {
   const badge = await driver.wait(until.elementLocated(By.css('[data-testid="demo-badge"]')), TIMEOUT);
   assert.match((await textOf(badge)).toLowerCase(), /demo|демо/);
   // The first sync fills the list; rows are virtualized, so count what is rendered.
@@ -41,7 +41,14 @@ test("the window lists demo calls and says demo", async () => {
   const withRecording = await driver.findElements(By.css('[data-testid="call-row"][data-has-recording="true"]'));
   assert.ok(withRecording.length > 0, "some demo calls have recordings");
   await withRecording[0].click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="play"]')), TIMEOUT);
+  const play = await driver.wait(until.elementLocated(By.css('[data-testid="play"]')), TIMEOUT);
+  // The recording plays in WebKitGTK: its clock advances (served over loopback HTTP,
+  // since GStreamer cannot read Tauri's custom schemes).
+  await driver.wait(until.elementIsEnabled(play), TIMEOUT);
+  await play.click();
+  const audio = await driver.findElement(By.css('[data-testid="player-audio"]'));
+  await driver.wait(async () => Number(await driver.executeScript("return arguments[0].currentTime", audio)) > 0.3, TIMEOUT);
+  assert.equal(await driver.executeScript("return arguments[0].error", audio), null);
   // Let the frame settle before the screenshot (two animation frames).
   await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));");
   mkdirSync(join(here, "artifacts"), { recursive: true });

@@ -1,6 +1,6 @@
 // The backend API, spoken over Tauri IPC in the desktop app or over HTTP when
 // `callboard-server` serves the UI. Every method rejects with an `ApiError`.
-import { convertFileSrc, invoke } from "@tauri-apps/api/core";
+import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AccountStatus } from "../bindings/AccountStatus";
 import type { ApiError } from "../bindings/ApiError";
@@ -175,9 +175,9 @@ class TauriApi implements Api {
     return call("recording_parts", { id });
   }
 
-  async recordingSrc(id: number, index: number): Promise<string> {
-    const path = await call<string>("recording_file", { id, index });
-    return convertFileSrc(path);
+  recordingSrc(id: number, index: number): Promise<string> {
+    // A loopback HTTP URL: WebKitGTK cannot play media from a custom URI scheme.
+    return call<string>("recording_url", { id, index });
   }
 
   accountStatuses(): Promise<AccountStatus[]> {

@@ -210,7 +210,7 @@ pub fn known_hosts(provider: ProviderKind) -> &'static [(&'static str, Option<&'
             ),
             ("rc", Some("https://rc.mtt.ru")),
             ("gapi", Some("https://gapi.mtt.ru:6443/v1/api")),
-            ("sb_api", Some("https://sb-api.mtt.ru")),
+            ("sb-api", Some("https://sb-api.mtt.ru")),
             ("msapi", Some("https://msapi.mtt.ru:443/")),
         ],
         ProviderKind::Beeline => &[("api", Some("https://cloudcc.beeline.ru/api"))],

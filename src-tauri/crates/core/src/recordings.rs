@@ -1,7 +1,7 @@
 //! Recording parts: links asked of the provider on first play, audio cached on disk.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use callboard_model::RecordingPart;
@@ -28,10 +28,6 @@ impl RecordingCache {
             dir,
             locks: Mutex::default(),
         })
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     fn cached_path(&self, part: &StoredPart) -> Option<PathBuf> {

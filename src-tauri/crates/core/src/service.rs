@@ -171,11 +171,6 @@ impl Service {
             .await
     }
 
-    /// Where recordings are cached (the desktop shell lets its webview read from here).
-    pub fn recordings_dir(&self) -> &std::path::Path {
-        self.recordings.dir()
-    }
-
     pub fn account_statuses(&self) -> Vec<AccountStatus> {
         self.accounts.iter().map(|a| a.status()).collect()
     }
