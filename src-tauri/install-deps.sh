@@ -6,9 +6,10 @@ set -euo pipefail
 mode="${1:-app}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Tauri 2 on Linux (WebKitGTK 4.1), and Node for the UI build.
+# Tauri 2 on Linux (WebKitGTK 4.1), GStreamer's WAV/MP3 playback for recordings in the
+# window, and Node for the UI build.
 packages=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
-  pkg-config libssl-dev build-essential curl nodejs npm)
+  pkg-config libssl-dev build-essential gstreamer1.0-plugins-base gstreamer1.0-plugins-good nodejs npm)
 # Tests: a virtual display, WebKit's WebDriver, Chromium for Playwright, a session bus.
 [ "$mode" = test ] && packages+=(xvfb xauth webkit2gtk-driver chromium dbus dbus-x11 fonts-dejavu-core)
 
@@ -23,6 +24,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "==> apt-get install ${missing[*]}"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$node_major" -lt 20 ]; then
+  echo "callboard's UI build (Vite 8) needs Node.js 20.19 or newer; this machine has $(node --version)." >&2
+  exit 1
 fi
 
 npm_ci() {

@@ -20,7 +20,7 @@ cargo fmt --all --check
 
 step "cargo build (all binaries)"
 cargo build --locked --workspace --bins
-target="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug"
+target="${CARGO_TARGET_DIR:-$root/target}/debug"
 
 step "cargo clippy -D warnings"
 cargo clippy --locked --workspace --all-targets -- -D warnings
