@@ -122,6 +122,16 @@ struct ServiceRow {
     voice_record_exist: bool,
 }
 
+/// The call id as MTT writes it: about one in eight padded with spaces, as in the spec's
+/// `" BC5F236C 5AD211E9 81BA5CB9 01FED6FC "`, so clients must trim.
+fn wire_conf_id(id: &str) -> String {
+    if id.ends_with(['0', '1']) {
+        format!(" {id} ")
+    } else {
+        id.to_string()
+    }
+}
+
 impl From<&SimCall> for ServiceRow {
     fn from(c: &SimCall) -> Self {
         let (cld, clid) = if c.callee_key_is_clid {
@@ -138,7 +148,7 @@ impl From<&SimCall> for ServiceRow {
             charged_time: c.charged_time.to_string(),
             charged: money(c.charged),
             destination: c.destination.clone(),
-            h323_conf_id: c.h323_conf_id.clone(),
+            h323_conf_id: wire_conf_id(&c.h323_conf_id),
             h323_incoming_conf_id: c.h323_incoming_conf_id.clone(),
             curr: "RUB",
             setup_time_ms: c.setup_time_ms.to_string(),
@@ -189,7 +199,7 @@ impl From<&SimCall> for HistoryRow {
             curr: "RUB",
             disconnect_cause: c.disconnect_cause.to_string(),
             used_quantity: c.used_quantity.to_string(),
-            h323_conf_id: c.has_recording().then(|| c.h323_conf_id.clone()),
+            h323_conf_id: c.has_recording().then(|| wire_conf_id(&c.h323_conf_id)),
         }
     }
 }
