@@ -23,12 +23,7 @@ struct Args {
 const EVENT: &str = "callboard://event";
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,hyper=warn".into()),
-        )
-        .init();
+    callboard_launch::init_logging();
     let args = Args::parse();
     let launched = match tauri::async_runtime::block_on(launch(args.launch)) {
         Ok(l) => l,

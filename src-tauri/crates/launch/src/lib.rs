@@ -83,6 +83,16 @@ pub async fn launch(opts: LaunchOptions) -> Result<Launched, LaunchError> {
     Ok(Launched { service, demo })
 }
 
+/// Logs to stderr, filtered by `RUST_LOG` (default: info, hyper quiet).
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,hyper=warn".into()),
+        )
+        .init();
+}
+
 /// `$XDG_DATA_HOME/callboard`, else `~/.local/share/callboard`, else `./callboard-data`.
 pub fn default_data_dir() -> PathBuf {
     std::env::var_os("XDG_DATA_HOME")

@@ -25,12 +25,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,hyper=warn".into()),
-        )
-        .init();
+    callboard_launch::init_logging();
     let args = Args::parse();
     let ui_dir = args.ui_dir.or_else(find_ui_dir);
     if ui_dir.is_none() {
