@@ -29,10 +29,6 @@ impl HostAllowList {
                 .host_str()
                 .is_some_and(|h| self.0.iter().any(|a| a.eq_ignore_ascii_case(h)))
     }
-
-    pub fn hosts(&self) -> &[String] {
-        &self.0
-    }
 }
 
 /// The HTTP client for recording downloads: every redirect hop must stay on an allowed

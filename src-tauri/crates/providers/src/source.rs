@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use async_trait::async_trait;
-use callboard_model::{NewCall, ProviderKind};
+use callboard_model::NewCall;
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -17,8 +17,6 @@ pub struct RecordingFile {
 /// What the sync engine and the recording cache need from a provider.
 #[async_trait]
 pub trait HistorySource: Send + Sync {
-    fn provider(&self) -> ProviderKind;
-
     /// How far back each pass re-reads before its cursor: providers publish a call
     /// record only when the call ends, so records appear late.
     fn overlap(&self) -> chrono::Duration;

@@ -75,10 +75,6 @@ impl MttClient {
         })
     }
 
-    pub fn settings(&self) -> &MttSettings {
-        &self.settings
-    }
-
     /// One JSON-RPC call; both of MTT's error forms become [`MttError`].
     pub async fn rpc<T: DeserializeOwned>(
         &self,
@@ -338,10 +334,6 @@ fn normalize_all(kind: HistoryKind, rows: &[HistoryRow], out: &mut Vec<NewCall>)
 
 #[async_trait]
 impl HistorySource for MttClient {
-    fn provider(&self) -> ProviderKind {
-        ProviderKind::Mtt
-    }
-
     fn overlap(&self) -> chrono::Duration {
         chrono::Duration::hours(1)
     }
