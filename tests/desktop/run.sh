@@ -8,4 +8,9 @@ driver=$!
 trap 'kill $driver 2>/dev/null || true' EXIT
 for _ in $(seq 150); do (echo >/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.2; done
 cd "$here"
-TAURI_DRIVER_URL=http://127.0.0.1:4444 npm test
+# On failure, the app's own log says what the window could not.
+TAURI_DRIVER_URL=http://127.0.0.1:4444 npm test || {
+  echo "--- tauri-driver and callboard log (last 100 lines of $log)" >&2
+  tail -n 100 "$log" >&2
+  exit 1
+}

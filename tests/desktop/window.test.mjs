@@ -11,6 +11,30 @@ import { Builder, By, until } from "selenium-webdriver";
 // WebKitWebDriver's getText() leaves out some table cells; the DOM's text is what was rendered.
 const textOf = (el) => driver.executeScript("return arguments[0].textContent", el);
 
+/** What the window shows, for a failure message: the list's state, the banner, the badges. */
+const windowState = () =>
+  driver
+    .executeScript(
+      `const t = document.querySelector('[data-testid="call-table"]');
+       const text = (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent.trim()).join(" | ");
+       return JSON.stringify({
+         table: t && Object.fromEntries([...t.attributes].filter((a) => a.name.startsWith("data-")).map((a) => [a.name, a.value])),
+         rows: document.querySelectorAll('[data-testid="call-row"]').length,
+         banner: text('[data-testid="error-banner"]'),
+         accounts: text('[data-testid="account-badge"]'),
+       });`,
+    )
+    .catch((e) => `(cannot read the window: ${e})`);
+
+/** `driver.wait`, but a timeout says what the window showed. */
+async function waitFor(condition, what) {
+  try {
+    return await driver.wait(condition, TIMEOUT);
+  } catch (e) {
+    throw new Error(`${what}: ${e.message}; the window showed ${await windowState()}`, { cause: e });
+  }
+}
+
 const here = dirname(fileURLToPath(import.meta.url));
 const app = process.env.CALLBOARD_APP;
 const server = process.env.TAURI_DRIVER_URL ?? "http://127.0.0.1:4444";
@@ -30,10 +54,13 @@ after(async () => {
 });
 
 test("the window lists demo calls, says demo, and plays a recording", async () => {
-  const badge = await driver.wait(until.elementLocated(By.css('[data-testid="demo-badge"]')), TIMEOUT);
+  const badge = await waitFor(until.elementLocated(By.css('[data-testid="demo-badge"]')), "the demo badge");
   assert.match((await textOf(badge)).toLowerCase(), /demo|демо/);
   // The first sync fills the list; rows are virtualized, so count what is rendered.
-  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="call-row"]'))).length >= 10, TIMEOUT);
+  await waitFor(
+    async () => (await driver.findElements(By.css('[data-testid="call-row"]'))).length >= 10,
+    "ten call rows",
+  );
   const rows = await driver.findElements(By.css('[data-testid="call-row"]'));
   const first = await textOf(rows[0]);
   assert.match(first, /\+7\d{10}/, `a row shows a phone number: ${first}`);
@@ -41,13 +68,16 @@ test("the window lists demo calls, says demo, and plays a recording", async () =
   const withRecording = await driver.findElements(By.css('[data-testid="call-row"][data-has-recording="true"]'));
   assert.ok(withRecording.length > 0, "some demo calls have recordings");
   await withRecording[0].click();
-  const play = await driver.wait(until.elementLocated(By.css('[data-testid="play"]')), TIMEOUT);
+  const play = await waitFor(until.elementLocated(By.css('[data-testid="play"]')), "the play button");
   // The recording plays in WebKitGTK: its clock advances (served over loopback HTTP,
   // since GStreamer cannot read Tauri's custom schemes).
-  await driver.wait(until.elementIsEnabled(play), TIMEOUT);
+  await waitFor(until.elementIsEnabled(play), "the recording's parts");
   await play.click();
   const audio = await driver.findElement(By.css('[data-testid="player-audio"]'));
-  await driver.wait(async () => Number(await driver.executeScript("return arguments[0].currentTime", audio)) > 0.3, TIMEOUT);
+  await waitFor(
+    async () => Number(await driver.executeScript("return arguments[0].currentTime", audio)) > 0.3,
+    "the recording to play",
+  );
   assert.equal(await driver.executeScript("return arguments[0].error", audio), null);
   // Let the frame settle before the screenshot (two animation frames).
   await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));");
@@ -57,13 +87,17 @@ test("the window lists demo calls, says demo, and plays a recording", async () =
 
 test("a Tauri command reaches the backend: searching narrows the list", async () => {
   const rows = await driver.findElements(By.css('[data-testid="call-row"]'));
+  assert.ok(rows.length > 0, `the list has rows; the window showed ${await windowState()}`);
   const id = await rows[0].getAttribute("data-call-id");
   const caller = await textOf(await rows[0].findElement(By.css('[data-testid="cell-caller"]')));
   const digits = caller.replace(/\D/g, "").slice(-4);
   const search = await driver.findElement(By.css('[data-testid="number-search"]'));
   await search.sendKeys(digits);
   const table = await driver.findElement(By.css('[data-testid="call-table"]'));
-  await driver.wait(async () => (await table.getAttribute("data-number")) === digits && (await table.getAttribute("data-state")) === "ready", TIMEOUT);
+  await waitFor(
+    async () => (await table.getAttribute("data-number")) === digits && (await table.getAttribute("data-state")) === "ready",
+    `the list for ${digits}`,
+  );
   const shown = await driver.findElements(By.css('[data-testid="call-row"]'));
   assert.ok(shown.length >= 1);
   for (const r of shown) {

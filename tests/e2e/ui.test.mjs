@@ -223,3 +223,71 @@ test("a recording plays and seeks (HTTP Range)", async () => {
   assert.ok(t1 > t0, `seek moved forward (${t0} → ${t1})`);
   assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
 });
+
+test("an update that arrives while the first page loads is not lost", async () => {
+  // A page of its own, with the network and the clock in the test's hands: the first list
+  // request is held and then answered as if read before the sync committed (empty), while
+  // the event stream has already said "calls synced". The UI must re-read on its own.
+  const context = await browser.newContext({ viewport: { width: 1200, height: 700 }, locale: LOCALE });
+  try {
+    const p = await context.newPage();
+    p.setDefaultTimeout(TIMEOUT);
+    const errors = [];
+    p.on("pageerror", (e) => errors.push(String(e)));
+    // Records what the page's EventSources receive, before the app's own handler runs.
+    await p.addInitScript(() => {
+      window.__sse = [];
+      const Native = window.EventSource;
+      window.EventSource = class extends Native {
+        constructor(...args) {
+          super(...args);
+          this.addEventListener("message", (m) => window.__sse.push(m.data));
+        }
+      };
+    });
+    await p.clock.install();
+    await p.clock.pauseAt(Date.now() + 1000);
+
+    let eventStreams = 0;
+    await p.route("**/api/events", (route) => {
+      if (eventStreams++ > 0) return route.continue();
+      const ev = { type: "calls_synced", account: "mtt-demo", inserted: 3, updated: 0 };
+      return route.fulfill({
+        status: 200,
+        headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+        body: `retry: 600000\ndata: ${JSON.stringify(ev)}\n\n`,
+      });
+    });
+    let listRequests = 0;
+    let releaseFirst;
+    const firstHeld = new Promise((r) => (releaseFirst = r));
+    await p.route("**/api/calls?*", async (route) => {
+      if (listRequests++ > 0) return route.continue();
+      await firstHeld;
+      return route.fulfill({ status: 200, contentType: "application/json", body: '{"items":[],"next_cursor":null}' });
+    });
+
+    await p.goto(BASE_URL, { waitUntil: "domcontentloaded" });
+    const until = async (what, fn) => {
+      for (const end = Date.now() + TIMEOUT; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+        if (await p.evaluate(fn)) return;
+      }
+      assert.fail(`timed out waiting for ${what}`);
+    };
+    await until("the calls_synced event", () => window.__sse.length >= 1);
+    assert.equal(listRequests, 1, "the first page is still loading");
+    // Any refresh the event scheduled runs now, while the first page is still in flight.
+    await p.clock.runFor(1000);
+    releaseFirst();
+    await until("the (stale, empty) first page", () => {
+      const t = document.querySelector('[data-testid="call-table"]');
+      return t?.getAttribute("data-state") === "ready";
+    });
+    await p.clock.resume();
+    await until("the calls the event announced", () => document.querySelectorAll('[data-testid="call-row"]').length > 0);
+    assert.ok(listRequests >= 2, `the list was read again (${listRequests} requests)`);
+    assert.deepEqual(errors, [], "no uncaught errors in the page");
+  } finally {
+    await context.close();
+  }
+});

@@ -21,8 +21,12 @@ export interface Api {
   /** A URL an `<audio>` element can play (and seek in, via HTTP Range). */
   recordingSrc(id: number, index: number): Promise<string>;
   accountStatuses(): Promise<AccountStatus[]>;
-  /** Subscribes to live events; returns the unsubscribe function. */
-  onEvent(cb: (e: Event) => void): () => void;
+  /**
+   * Subscribes to live events; returns the unsubscribe function. `connected` runs each time
+   * the subscription is (re)established: events sent before it may have been missed, so the
+   * caller re-reads what it shows.
+   */
+  onEvent(cb: (e: Event) => void, connected: () => void): () => void;
 }
 
 const ERROR_CODES = new Set(["not_found", "invalid_input", "provider", "network", "config", "internal"]);
@@ -64,7 +68,7 @@ export function callQueryParams(q: CallQuery): string {
 // ---------------------------------------------------------------- HTTP
 
 class HttpApi implements Api {
-  private listeners = new Set<(e: Event) => void>();
+  private listeners = new Set<{ cb: (e: Event) => void; connected: () => void }>();
   private source: EventSource | null = null;
 
   constructor(private readonly base = "/api") {}
@@ -117,8 +121,10 @@ class HttpApi implements Api {
     return this.get("/accounts");
   }
 
-  onEvent(cb: (e: Event) => void): () => void {
-    this.listeners.add(cb);
+  onEvent(cb: (e: Event) => void, connected: () => void): () => void {
+    const listener = { cb, connected };
+    this.listeners.add(listener);
+    if (this.source?.readyState === EventSource.OPEN) connected();
     if (!this.source) {
       // EventSource reconnects by itself after the server goes away.
       const es = new EventSource(`${this.base}/events`);
@@ -130,7 +136,11 @@ class HttpApi implements Api {
           return; // keep-alive or garbage
         }
         if (!ev || typeof ev !== "object" || !("type" in ev)) return;
-        for (const l of [...this.listeners]) l(ev);
+        for (const l of [...this.listeners]) l.cb(ev);
+      };
+      // The server subscribes before it answers, so nothing sent after `open` is missed.
+      es.onopen = () => {
+        for (const l of [...this.listeners]) l.connected();
       };
       // Unnamed events ("message") are the contract; named ones are accepted too.
       es.onmessage = onMessage;
@@ -139,7 +149,7 @@ class HttpApi implements Api {
       this.source = es;
     }
     return () => {
-      this.listeners.delete(cb);
+      this.listeners.delete(listener);
       if (this.listeners.size === 0 && this.source) {
         this.source.close();
         this.source = null;
@@ -184,13 +194,17 @@ class TauriApi implements Api {
     return call("account_statuses");
   }
 
-  onEvent(cb: (e: Event) => void): () => void {
+  onEvent(cb: (e: Event) => void, connected: () => void): () => void {
     let unlisten: (() => void) | null = null;
     let cancelled = false;
+    // `listen` resolves once the backend has registered the listener: from then on no event is lost.
     listen<Event>("callboard://event", (e) => cb(e.payload)).then(
       (u) => {
         if (cancelled) u();
-        else unlisten = u;
+        else {
+          unlisten = u;
+          connected();
+        }
       },
       (e: unknown) => console.error("callboard: cannot listen to events", e),
     );
