@@ -5,7 +5,7 @@
 mod commands;
 mod media;
 
-use callboard_launch::{LaunchOptions, launch};
+use callboard_launch::{LaunchOptions, launch, prepare};
 use clap::Parser;
 use tauri::{Emitter, Manager};
 
@@ -23,9 +23,18 @@ struct Args {
 const EVENT: &str = "callboard://event";
 
 fn main() {
-    callboard_launch::init_logging();
     let args = Args::parse();
-    let launched = match tauri::async_runtime::block_on(launch(args.launch)) {
+    let prepared = match prepare(&args.launch) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("callboard cannot start: {e}");
+            std::process::exit(2);
+        }
+    };
+    // Nobody sees a desktop app's stderr: the log also goes to files in the data dir.
+    callboard_launch::init_logging(Some(&prepared.log_dir()));
+    tracing::info!(data_dir = %prepared.data_dir().display(), "callboard starting");
+    let launched = match tauri::async_runtime::block_on(launch(prepared)) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("callboard cannot start: {e}");

@@ -8,9 +8,12 @@ driver=$!
 trap 'kill $driver 2>/dev/null || true' EXIT
 for _ in $(seq 150); do (echo >/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.2; done
 cd "$here"
-# On failure, the app's own log says what the window could not.
+# On failure, the driver's log and the app's own (in its data dir) say what went wrong.
 TAURI_DRIVER_URL=http://127.0.0.1:4444 npm test || {
-  echo "--- tauri-driver and callboard log (last 100 lines of $log)" >&2
-  tail -n 100 "$log" >&2
+  for f in "$log" "${CALLBOARD_DATA_DIR:-/nonexistent}"/demo/logs/*.log; do
+    [ -f "$f" ] || continue
+    echo "--- last 100 lines of $f" >&2
+    tail -n 100 "$f" >&2
+  done
   exit 1
 }

@@ -49,9 +49,29 @@ impl Launched {
     }
 }
 
-/// Starts the backend. With no config file, or one without accounts, or `--demo`, it
-/// runs against the built-in simulators and says so.
-pub async fn launch(opts: LaunchOptions) -> Result<Launched, LaunchError> {
+/// What [`prepare`] decided from the flags and the config file, before anything starts.
+pub struct Prepared {
+    config: Config,
+    data_dir: PathBuf,
+    demo: bool,
+}
+
+impl Prepared {
+    /// Where the database, the recordings cache and the logs live (`…/demo` in demo mode,
+    /// so the demo never mixes with real accounts).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// Where [`init_logging`] keeps log files for this run.
+    pub fn log_dir(&self) -> PathBuf {
+        self.data_dir.join("logs")
+    }
+}
+
+/// Reads the config and decides the data dir and the mode. With no config file, or one
+/// without accounts, or `--demo`, the run is a demo against the built-in simulators.
+pub fn prepare(opts: &LaunchOptions) -> Result<Prepared, LaunchError> {
     let config = match &opts.config {
         Some(path) => Config::load(path)?,
         None => Config::default(),
@@ -61,15 +81,34 @@ pub async fn launch(opts: LaunchOptions) -> Result<Launched, LaunchError> {
         .clone()
         .or_else(|| config.data_dir.clone())
         .unwrap_or_else(default_data_dir);
-    let demo_mode = opts.demo || config.accounts.is_empty();
-    let (config, demo, data_dir) = if demo_mode {
+    let demo = opts.demo || config.accounts.is_empty();
+    let data_dir = if demo {
+        data_dir.join("demo")
+    } else {
+        data_dir
+    };
+    Ok(Prepared {
+        config,
+        data_dir,
+        demo,
+    })
+}
+
+/// Starts the backend, and the simulators first when the run is a demo.
+pub async fn launch(prepared: Prepared) -> Result<Launched, LaunchError> {
+    let Prepared {
+        config,
+        data_dir,
+        demo: demo_mode,
+    } = prepared;
+    let (config, demo) = if demo_mode {
         tracing::info!(
             "no accounts configured (or --demo): starting in demo mode against the simulators"
         );
         let (demo, config) = Demo::start().await?;
-        (config, Some(demo), data_dir.join("demo"))
+        (config, Some(demo))
     } else {
-        (config, None, data_dir)
+        (config, None)
     };
     let service = Service::start(
         config,
@@ -83,14 +122,49 @@ pub async fn launch(opts: LaunchOptions) -> Result<Launched, LaunchError> {
     Ok(Launched { service, demo })
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default: info, hyper quiet).
-pub fn init_logging() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,hyper=warn".into()),
-        )
+/// How many daily log files are kept.
+const LOG_FILES_KEPT: usize = 7;
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: info, hyper quiet), and with `file_dir`
+/// also to a file there rotated daily (the last week kept). Lines are written as they come,
+/// not buffered, so a crash or a kill loses none.
+pub fn init_logging(file_dir: Option<&std::path::Path>) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,hyper=warn".into());
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    let file = match file_dir.map(rolling_file) {
+        Some(Ok(appender)) => Some(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(appender),
+        ),
+        Some(Err(e)) => {
+            eprintln!("callboard: logging to stderr only: {e}");
+            None
+        }
+        None => None,
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(stderr)
+        .with(file)
         .init();
+}
+
+fn rolling_file(
+    dir: &std::path::Path,
+) -> Result<tracing_appender::rolling::RollingFileAppender, tracing_appender::rolling::InitError> {
+    tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("callboard")
+        .filename_suffix("log")
+        .max_log_files(LOG_FILES_KEPT)
+        .build(dir)
 }
 
 /// `$XDG_DATA_HOME/callboard`, else `~/.local/share/callboard`, else `./callboard-data`.

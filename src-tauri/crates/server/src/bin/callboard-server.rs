@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use callboard_launch::{LaunchOptions, launch};
+use callboard_launch::{LaunchOptions, launch, prepare};
 use clap::Parser;
 
 #[derive(Debug, Parser)]
@@ -25,13 +25,14 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    callboard_launch::init_logging();
+    // A headless service logs to stderr, for journald or whatever runs it.
+    callboard_launch::init_logging(None);
     let args = Args::parse();
     let ui_dir = args.ui_dir.or_else(find_ui_dir);
     if ui_dir.is_none() {
         tracing::warn!("no built UI found (run `npm run build` in ui/); serving the API only");
     }
-    let launched = launch(args.launch).await?;
+    let launched = launch(prepare(&args.launch)?).await?;
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
