@@ -1,8 +1,8 @@
 //! Helpers for the whole-system tests: a simulator and a service wired to it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use callboard_core::{Config, SecretSource, Service, ServiceOptions};
+use callboard_core::{Clock, Config, SecretSource, Service, ServiceOptions};
 use callboard_sim::{MttSim, SimOptions, config_toml};
 use chrono::{DateTime, SubsecRound, Utc};
 use secrecy::SecretString;
@@ -14,11 +14,18 @@ pub struct World {
     /// (a little later) asks for every call the simulator holds, and none appear meanwhile.
     pub now: DateTime<Utc>,
     pub service: Arc<Service>,
+    /// The service's clock, which only the test moves.
+    pub clock: Arc<ManualClock>,
     pub account: String,
     _dir: tempfile::TempDir,
 }
 
 impl World {
+    /// The service's SQLite file, for a test that reaches under the service.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("callboard.db")
+    }
+
     pub async fn start(days: u32, calls_per_day: u32) -> World {
         Self::start_with_rate(days, calls_per_day, None).await
     }
@@ -53,12 +60,13 @@ impl World {
             SecretSource::Memory(SecretString::from(account.password.clone()));
         let id = a.id.clone();
         let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock(Mutex::new(Utc::now().trunc_subsecs(3))));
         let service = Service::start(
             config,
             ServiceOptions {
-                data_dir: dir.path().into(),
-                demo: false,
                 autosync: false,
+                clock: clock.clone(),
+                ..ServiceOptions::new(dir.path().into(), false)
             },
         )
         .await
@@ -67,8 +75,24 @@ impl World {
             sim,
             now,
             service,
+            clock,
             account: id,
             _dir: dir,
         }
+    }
+}
+
+/// A clock that stands still until the test moves it.
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
     }
 }

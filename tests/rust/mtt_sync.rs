@@ -119,6 +119,65 @@ async fn full_sync_stores_every_call_once_and_resync_changes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_day_is_re_read_once_an_hour_so_late_records_are_caught() {
+    let w = World::start(3, 150).await;
+    let first = w.service.sync_now(&w.account).await.expect("first sync");
+    let day_ago = first.to - Duration::hours(24);
+
+    // A record the provider published late: gone from the store, as if the earlier
+    // passes had never seen it. A call from 5 hours ago, past the short overlap.
+    let late = w
+        .sim
+        .dataset()
+        .calls(day_ago, first.to - Duration::hours(5), w.now)
+        .into_iter()
+        .next()
+        .expect("the simulator has calls in the day before")
+        .h323_conf_id;
+    let db = rusqlite::Connection::open(w.db_path()).unwrap();
+    let deleted = db
+        .execute("DELETE FROM calls WHERE provider_call_id = ?1", [&late])
+        .unwrap();
+    assert_eq!(deleted, 1, "the call {late:?} was stored");
+
+    // Ten minutes on: the provider's short overlap only (an hour for MTT).
+    w.clock.advance(Duration::minutes(10));
+    let short = w.service.sync_now(&w.account).await.expect("short pass");
+    assert_eq!(short.from, first.to - Duration::hours(1));
+    assert!(
+        !stored_ids(&w).await.contains(&late),
+        "out of the short window"
+    );
+
+    // An hour after the last deep pass: the whole last day again.
+    w.clock.advance(Duration::minutes(51));
+    let deep = w.service.sync_now(&w.account).await.expect("deep pass");
+    assert_eq!(deep.from, short.to - Duration::hours(24));
+    assert_eq!(
+        deep.fetched,
+        w.sim
+            .dataset()
+            .calls(
+                deep.from.trunc_subsecs(0),
+                w.now + Duration::seconds(1),
+                w.now
+            )
+            .len(),
+        "every call of the day was read"
+    );
+    assert_eq!(
+        deep.stats.inserted, 1,
+        "the late record, and only it, is new"
+    );
+    assert!(stored_ids(&w).await.contains(&late));
+
+    // And back to short passes until the next hour is up.
+    w.clock.advance(Duration::minutes(5));
+    let next = w.service.sync_now(&w.account).await.expect("short pass");
+    assert_eq!(next.from, deep.to - Duration::hours(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn windows_over_the_1000_row_cap_are_split() {
     // ~2,000 calls a day for 3 days: each list of the whole window is well over 1000.
     let w = World::start(3, 2000).await;

@@ -2,6 +2,7 @@
 //! that both adapters (the Tauri shell and `callboard-server`) wrap. No Tauri, no HTTP
 //! serving in here.
 
+mod clock;
 pub mod config;
 mod error;
 mod recordings;
@@ -10,6 +11,7 @@ mod sources;
 pub mod store;
 mod sync;
 
+pub use clock::{Clock, SystemClock};
 pub use config::{AccountConfig, Config, ConfigError, SecretSource};
 pub use error::CoreError;
 pub use service::{Service, ServiceOptions};

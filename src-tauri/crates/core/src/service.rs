@@ -13,10 +13,10 @@ use crate::recordings::RecordingCache;
 use crate::sources::build_source;
 use crate::store::{Store, StoredCall};
 use crate::sync::{AccountRuntime, SyncReport, run_account, run_pass};
-use crate::{Config, CoreError, blocking};
+use crate::{Clock, Config, CoreError, SystemClock, blocking};
 
 /// How to run the service.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServiceOptions {
     /// Holds `callboard.db` and the recordings cache.
     pub data_dir: PathBuf,
@@ -24,6 +24,20 @@ pub struct ServiceOptions {
     pub demo: bool,
     /// Start each account's polling task (tests drive passes by hand instead).
     pub autosync: bool,
+    /// The time sync windows and re-scans are planned by.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl ServiceOptions {
+    /// Syncing by itself, on the system clock.
+    pub fn new(data_dir: PathBuf, demo: bool) -> Self {
+        Self {
+            data_dir,
+            demo,
+            autosync: true,
+            clock: Arc::new(SystemClock),
+        }
+    }
 }
 
 pub struct Service {
@@ -33,6 +47,7 @@ pub struct Service {
     recordings: RecordingCache,
     demo: bool,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    clock: Arc<dyn Clock>,
     /// Flips to true on shutdown, ending long-lived streams (server-sent events).
     closing: watch::Sender<bool>,
 }
@@ -93,6 +108,7 @@ impl Service {
             recordings,
             demo: opts.demo,
             tasks: Mutex::default(),
+            clock: opts.clock,
             closing: watch::Sender::new(false),
         });
         if opts.autosync {
@@ -102,6 +118,7 @@ impl Service {
                     service.store.clone(),
                     rt.clone(),
                     service.events.clone(),
+                    service.clock.clone(),
                 )));
             }
         }
@@ -184,7 +201,7 @@ impl Service {
         let rt = self
             .account(account)
             .ok_or_else(|| CoreError::NotFound(format!("no account {account:?}")))?;
-        run_pass(&self.store, rt, &self.events).await
+        run_pass(&self.store, rt, &self.events, self.clock.as_ref()).await
     }
 
     /// Resolves once [`Service::shutdown`] has been called.

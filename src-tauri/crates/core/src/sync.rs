@@ -1,7 +1,7 @@
 //! The sync engine: one task per account, polling its provider from a saved cursor.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use callboard_model::{AccountStatus, Event, SyncState};
 use callboard_providers::HistorySource;
@@ -10,7 +10,7 @@ use rand::Rng;
 use tokio::sync::broadcast;
 
 use crate::store::{Store, UpsertStats};
-use crate::{AccountConfig, CoreError, blocking};
+use crate::{AccountConfig, Clock, CoreError, blocking};
 
 /// What one sync pass did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,13 +29,13 @@ pub(crate) struct AccountRuntime {
     pub status: Mutex<AccountStatus>,
     /// Keeps a manual pass and the task's pass from running at once; holds when the
     /// last deep re-scan ran.
-    pub pass_lock: tokio::sync::Mutex<Option<Instant>>,
+    pub pass_lock: tokio::sync::Mutex<Option<DateTime<Utc>>>,
 }
 
 /// How often a pass re-reads a whole day instead of the provider's short overlap: a
 /// call's record appears only when it ends, so a call longer than the overlap would
 /// otherwise be missed for good.
-const DEEP_RESCAN_EVERY: Duration = Duration::from_secs(3600);
+const DEEP_RESCAN_EVERY: chrono::Duration = chrono::Duration::hours(1);
 const DEEP_OVERLAP: chrono::Duration = chrono::Duration::hours(24);
 
 impl AccountRuntime {
@@ -92,6 +92,7 @@ pub(crate) async fn run_pass(
     store: &Arc<Store>,
     rt: &AccountRuntime,
     events: &broadcast::Sender<Event>,
+    clock: &dyn Clock,
 ) -> Result<SyncReport, CoreError> {
     let Some(source) = rt.source.as_deref() else {
         return Err(CoreError::InvalidInput(format!(
@@ -100,16 +101,17 @@ pub(crate) async fn run_pass(
         )));
     };
     let mut last_deep = rt.pass_lock.lock().await;
-    let deep = last_deep.is_none_or(|t| t.elapsed() >= DEEP_RESCAN_EVERY);
+    let now = clock.now();
+    let deep = last_deep.is_none_or(|t| now - t >= DEEP_RESCAN_EVERY);
     let overlap = if deep {
         DEEP_OVERLAP.max(source.overlap())
     } else {
         source.overlap()
     };
     rt.update_status(events, |s| s.state = SyncState::Syncing);
-    let result = sync_pass(store, &rt.config, source, Utc::now(), overlap).await;
+    let result = sync_pass(store, &rt.config, source, now, overlap).await;
     if deep && result.is_ok() {
-        *last_deep = Some(Instant::now());
+        *last_deep = Some(now);
     }
     let id = rt.config.id.clone();
     let count = blocking(store, move |s| s.count_calls(&id))
@@ -156,11 +158,12 @@ pub(crate) async fn run_account(
     store: Arc<Store>,
     rt: Arc<AccountRuntime>,
     events: broadcast::Sender<Event>,
+    clock: Arc<dyn Clock>,
 ) {
     let poll = Duration::from_secs(rt.config.poll_interval_secs);
     let mut failures = 0u32;
     loop {
-        let delay = match run_pass(&store, &rt, &events).await {
+        let delay = match run_pass(&store, &rt, &events, clock.as_ref()).await {
             Ok(_) => {
                 failures = 0;
                 poll
@@ -174,7 +177,7 @@ pub(crate) async fn run_account(
                 )
             }
         };
-        let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+        let next = clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
         rt.update_status(&events, |s| s.next_attempt = Some(next));
         tokio::time::sleep(delay).await;
     }

@@ -110,15 +110,7 @@ pub async fn launch(prepared: Prepared) -> Result<Launched, LaunchError> {
     } else {
         (config, None)
     };
-    let service = Service::start(
-        config,
-        ServiceOptions {
-            data_dir,
-            demo: demo_mode,
-            autosync: true,
-        },
-    )
-    .await?;
+    let service = Service::start(config, ServiceOptions::new(data_dir, demo_mode)).await?;
     Ok(Launched { service, demo })
 }
 

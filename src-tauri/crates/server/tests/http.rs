@@ -23,9 +23,8 @@ async fn start() -> Running {
     let service = Service::start(
         Config::default(),
         ServiceOptions {
-            data_dir: dir.path().join("data"),
-            demo: false,
             autosync: false,
+            ..ServiceOptions::new(dir.path().join("data"), false)
         },
     )
     .await
