@@ -10,7 +10,6 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use crate::recordings::RecordingCache;
-use crate::sources::build_source;
 use crate::store::{Store, StoredCall};
 use crate::sync::{AccountRuntime, SyncReport, run_account, run_pass};
 use crate::{Clock, Config, CoreError, SystemClock, blocking};
@@ -70,35 +69,28 @@ impl Service {
             let record = blocking(&store, move |s| s.sync_record(&id)).await?;
             let id = config.id.clone();
             let calls_synced = blocking(&store, move |s| s.count_calls(&id)).await?;
-            // A keyring read may wait on D-Bus (or an unlock prompt): off the async threads.
-            let built = {
-                let config = config.clone();
-                tokio::task::spawn_blocking(move || build_source(&config)).await?
-            };
-            let (source, state, last_error) = match built {
-                Ok(Some(src)) => (Some(src), SyncState::Idle, record.last_error),
-                Ok(None) => (None, SyncState::Unsupported, None),
-                Err(e) => {
-                    tracing::error!(account = %config.id, error = %e, "account cannot sync");
-                    (None, SyncState::Error, Some(e.to_api()))
-                }
-            };
             let status = AccountStatus {
                 account: config.id.clone(),
                 name: config.name.clone(),
                 provider: config.provider,
-                state,
+                state: SyncState::Idle,
                 last_success: record.last_success,
-                last_error,
+                last_error: record.last_error,
                 calls_synced,
                 next_attempt: None,
             };
-            accounts.push(Arc::new(AccountRuntime {
-                config,
-                source,
-                status: Mutex::new(status),
-                pass_lock: tokio::sync::Mutex::new(None),
-            }));
+            let rt = AccountRuntime::new(config, status);
+            // Build the client now, so a missing secret shows at once; the sync task tries
+            // again on each pass.
+            if !rt.syncs() {
+                rt.status.lock().unwrap_or_else(|p| p.into_inner()).state = SyncState::Unsupported;
+            } else if let Err(e) = rt.source().await {
+                tracing::error!(account = %rt.config.id, error = %e, "account cannot sync yet");
+                let mut s = rt.status.lock().unwrap_or_else(|p| p.into_inner());
+                s.state = SyncState::Error;
+                s.last_error = Some(e.to_api());
+            }
+            accounts.push(Arc::new(rt));
         }
 
         let service = Arc::new(Self {
@@ -113,7 +105,7 @@ impl Service {
         });
         if opts.autosync {
             let mut tasks = service.tasks.lock().unwrap_or_else(|p| p.into_inner());
-            for rt in service.accounts.iter().filter(|rt| rt.source.is_some()) {
+            for rt in service.accounts.iter().filter(|rt| rt.syncs()) {
                 tasks.push(tokio::spawn(run_account(
                     service.store.clone(),
                     rt.clone(),
@@ -163,7 +155,7 @@ impl Service {
         let Some(reference) = stored.recording_ref.as_deref() else {
             return Ok(Vec::new());
         };
-        let source = self.source(&stored.call.account)?;
+        let source = self.source(&stored.call.account).await?;
         let parts = self
             .recordings
             .parts(&self.store, id, reference, source.as_ref())
@@ -182,7 +174,7 @@ impl Service {
             .recording_ref
             .as_deref()
             .ok_or_else(|| CoreError::NotFound(format!("call {id} has no recording")))?;
-        let source = self.source(&stored.call.account)?;
+        let source = self.source(&stored.call.account).await?;
         self.recordings
             .file(&self.store, id, index, reference, source.as_ref())
             .await
@@ -231,17 +223,16 @@ impl Service {
         self.accounts.iter().find(|a| a.config.id == id)
     }
 
-    fn source(
+    async fn source(
         &self,
         account: &str,
     ) -> Result<Arc<dyn callboard_providers::HistorySource>, CoreError> {
-        self.account(account)
-            .and_then(|a| a.source.clone())
-            .ok_or_else(|| {
-                CoreError::NotFound(format!(
-                    "account {account:?} is not configured for playback"
-                ))
-            })
+        let rt = self.account(account).ok_or_else(|| {
+            CoreError::NotFound(format!(
+                "account {account:?} is not configured for playback"
+            ))
+        })?;
+        rt.source().await
     }
 
     async fn stored_call(&self, id: i64) -> Result<StoredCall, CoreError> {

@@ -9,14 +9,15 @@ use callboard_providers::{HistorySource, HostAllowList};
 
 use crate::{AccountConfig, ConfigError, CoreError};
 
-/// The account's history source, or `None` for providers whose sync is not built yet.
-pub(crate) fn build_source(
-    account: &AccountConfig,
-) -> Result<Option<Arc<dyn HistorySource>>, CoreError> {
-    match account.provider {
-        ProviderKind::Mtt => Ok(Some(Arc::new(mtt(account)?))),
+/// Builds an account's history client from its config.
+pub(crate) type BuildSource = fn(&AccountConfig) -> Result<Arc<dyn HistorySource>, CoreError>;
+
+/// How to build the provider's history client, or `None` while its sync is not built yet.
+pub(crate) fn history_builder(provider: ProviderKind) -> Option<BuildSource> {
+    match provider {
+        ProviderKind::Mtt => Some(|account| Ok(Arc::new(mtt(account)?))),
         ProviderKind::Beeline | ProviderKind::Mts | ProviderKind::Mor | ProviderKind::Sprecord => {
-            Ok(None)
+            None
         }
     }
 }

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use tokio::sync::broadcast;
 
+use crate::sources::history_builder;
 use crate::store::{Store, UpsertStats};
 use crate::{AccountConfig, Clock, CoreError, blocking};
 
@@ -25,7 +26,8 @@ pub struct SyncReport {
 /// An account as the service runs it: its config, its client, its live status.
 pub(crate) struct AccountRuntime {
     pub config: AccountConfig,
-    pub source: Option<Arc<dyn HistorySource>>,
+    /// The client, once built: see [`AccountRuntime::source`].
+    pub source: tokio::sync::OnceCell<Arc<dyn HistorySource>>,
     pub status: Mutex<AccountStatus>,
     /// Keeps a manual pass and the task's pass from running at once; holds when the
     /// last deep re-scan ran.
@@ -39,6 +41,40 @@ const DEEP_RESCAN_EVERY: chrono::Duration = chrono::Duration::hours(1);
 const DEEP_OVERLAP: chrono::Duration = chrono::Duration::hours(24);
 
 impl AccountRuntime {
+    pub fn new(config: AccountConfig, status: AccountStatus) -> Self {
+        Self {
+            config,
+            source: tokio::sync::OnceCell::new(),
+            status: Mutex::new(status),
+            pass_lock: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Whether this account's history can be synced at all (its provider's is built).
+    pub fn syncs(&self) -> bool {
+        history_builder(self.config.provider).is_some()
+    }
+
+    /// The account's client, built on first need. A build that fails (a secret that cannot
+    /// be read yet: a keyring still locked after login, say) is tried again on the next
+    /// need, so the account recovers without a restart.
+    pub async fn source(&self) -> Result<Arc<dyn HistorySource>, CoreError> {
+        self.source
+            .get_or_try_init(|| async {
+                let build = history_builder(self.config.provider).ok_or_else(|| {
+                    CoreError::InvalidInput(format!(
+                        "account {} has no history sync yet",
+                        self.config.id
+                    ))
+                })?;
+                let config = self.config.clone();
+                // A keyring read may wait on D-Bus (or an unlock prompt): off the async threads.
+                tokio::task::spawn_blocking(move || build(&config)).await?
+            })
+            .await
+            .cloned()
+    }
+
     pub fn status(&self) -> AccountStatus {
         self.status
             .lock()
@@ -94,25 +130,31 @@ pub(crate) async fn run_pass(
     events: &broadcast::Sender<Event>,
     clock: &dyn Clock,
 ) -> Result<SyncReport, CoreError> {
-    let Some(source) = rt.source.as_deref() else {
+    if !rt.syncs() {
         return Err(CoreError::InvalidInput(format!(
             "account {} has no history sync yet",
             rt.config.id
         )));
-    };
+    }
     let mut last_deep = rt.pass_lock.lock().await;
     let now = clock.now();
-    let deep = last_deep.is_none_or(|t| now - t >= DEEP_RESCAN_EVERY);
-    let overlap = if deep {
-        DEEP_OVERLAP.max(source.overlap())
-    } else {
-        source.overlap()
-    };
     rt.update_status(events, |s| s.state = SyncState::Syncing);
-    let result = sync_pass(store, &rt.config, source, now, overlap).await;
-    if deep && result.is_ok() {
-        *last_deep = Some(now);
-    }
+    let result = match rt.source().await {
+        Ok(source) => {
+            let deep = last_deep.is_none_or(|t| now - t >= DEEP_RESCAN_EVERY);
+            let overlap = if deep {
+                DEEP_OVERLAP.max(source.overlap())
+            } else {
+                source.overlap()
+            };
+            let result = sync_pass(store, &rt.config, source.as_ref(), now, overlap).await;
+            if deep && result.is_ok() {
+                *last_deep = Some(now);
+            }
+            result
+        }
+        Err(e) => Err(e),
+    };
     let id = rt.config.id.clone();
     let count = blocking(store, move |s| s.count_calls(&id))
         .await
