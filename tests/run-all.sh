@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check and test of callboard, as CI runs it: installs what it needs, then the UI's
-# type check, linter and build; rustfmt and clippy; Rust unit and system tests; Playwright
-# against callboard-server --demo in Chromium; the desktop window under Xvfb via tauri-driver.
+# type check, linter and build; rustfmt and clippy; Rust unit and system tests (the keyring
+# one against gnome-keyring); Playwright against callboard-server --demo in Chromium; the
+# desktop window under Xvfb via tauri-driver.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -27,6 +28,9 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 
 step "cargo test"
 cargo test --locked --workspace
+
+step "OS keyring: secrets through a real Secret Service (gnome-keyring, private D-Bus session)"
+tests/with-secret-service.sh cargo test --locked -p callboard-system-tests --test keyring -- --ignored
 
 work="$(mktemp -d)"
 cleanup() { jobs -p | xargs -r kill 2>/dev/null || true; rm -rf "$work"; }
