@@ -30,7 +30,11 @@ step "cargo test"
 cargo test --locked --workspace
 
 step "OS keyring: secrets through a real Secret Service (gnome-keyring, private D-Bus session)"
-tests/with-secret-service.sh cargo test --locked -p callboard-system-tests --test keyring -- --ignored
+# The built test binary itself: cargo run under the session's environment would rebuild.
+keyring_test="$(cargo test --locked -p callboard-system-tests --test keyring --no-run 2>&1 |
+  sed -n 's/^ *Executable .*(\(.*\))$/\1/p')"
+[ -x "$keyring_test" ] || { echo "cargo named no keyring test binary" >&2; exit 1; }
+tests/with-secret-service.sh "$keyring_test" --ignored
 
 work="$(mktemp -d)"
 cleanup() { jobs -p | xargs -r kill 2>/dev/null || true; rm -rf "$work"; }
