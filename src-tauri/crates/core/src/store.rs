@@ -65,7 +65,10 @@ pub struct Store {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_calls.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_calls.sql")),
+        M::up(include_str!("../migrations/0002_search_index.sql")),
+    ])
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -425,4 +428,41 @@ fn read_call(r: &Row<'_>) -> rusqlite::Result<Result<StoredCall, StoreError>> {
         details,
         recording_ref,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn a_version_1_database_upgrades_with_its_calls() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("callboard.db");
+        {
+            let mut c = Connection::open(&path).unwrap();
+            migrations().to_version(&mut c, 1).unwrap();
+            c.execute(
+                "INSERT INTO calls (account, provider, provider_call_id, direction, outcome, caller, \
+                 callee, caller_digits, callee_digits, started_at, ring_secs, talk_secs, total_secs, \
+                 synced_at) VALUES ('a', 'mtt', 'x1', 'incoming', 'answered', '+79161234567', \
+                 '+74996480000', '79161234567', '74996480000', 1700000000000, 1, 2, 3, 1700000000000)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let page = store
+            .list_calls(&CallQuery {
+                number: Some("4567".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.items[0].provider_call_id, "x1");
+    }
 }
