@@ -61,18 +61,21 @@ impl AccountRuntime {
     pub async fn source(&self) -> Result<Arc<dyn HistorySource>, CoreError> {
         self.source
             .get_or_try_init(|| async {
-                let build = history_builder(self.config.provider).ok_or_else(|| {
-                    CoreError::InvalidInput(format!(
-                        "account {} has no history sync yet",
-                        self.config.id
-                    ))
-                })?;
+                let build =
+                    history_builder(self.config.provider).ok_or_else(|| self.no_sync_yet())?;
                 let config = self.config.clone();
                 // A keyring read may wait on D-Bus (or an unlock prompt): off the async threads.
                 tokio::task::spawn_blocking(move || build(&config)).await?
             })
             .await
             .cloned()
+    }
+
+    fn no_sync_yet(&self) -> CoreError {
+        CoreError::InvalidInput(format!(
+            "account {} has no history sync yet",
+            self.config.id
+        ))
     }
 
     pub fn status(&self) -> AccountStatus {
@@ -130,11 +133,9 @@ pub(crate) async fn run_pass(
     events: &broadcast::Sender<Event>,
     clock: &dyn Clock,
 ) -> Result<SyncReport, CoreError> {
+    // Before the status flips to syncing: an unsupported account stays so.
     if !rt.syncs() {
-        return Err(CoreError::InvalidInput(format!(
-            "account {} has no history sync yet",
-            rt.config.id
-        )));
+        return Err(rt.no_sync_yet());
     }
     let mut last_deep = rt.pass_lock.lock().await;
     let now = clock.now();
