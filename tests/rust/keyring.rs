@@ -3,20 +3,14 @@
 //! the SQLite file. Needs a Secret Service, so it is ignored by a plain `cargo test` and
 //! run by `tests/run-all.sh` inside `tests/with-secret-service.sh`.
 
-use callboard_core::{Config, Service, ServiceOptions};
 use callboard_model::SyncState;
-use callboard_sim::{MttSim, SimOptions, config_toml};
+use callboard_sim::config_toml;
+use callboard_system_tests::{small_sim, start_service};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a Secret Service: run inside tests/with-secret-service.sh"]
 async fn a_keyring_secret_syncs_and_stays_out_of_sqlite() {
-    let sim = MttSim::start(SimOptions {
-        days: 2,
-        calls_per_day: 50,
-        ..Default::default()
-    })
-    .await
-    .expect("simulator starts");
+    let sim = small_sim().await;
     let account = sim.account();
     let name = format!("keyring-test-{}", std::process::id());
     let entry = keyring::Entry::new("callboard", &name).unwrap();
@@ -29,17 +23,7 @@ async fn a_keyring_secret_syncs_and_stays_out_of_sqlite() {
         &format!(r#"password = {{ keyring = "{name}" }}"#),
     );
     assert!(toml.contains("keyring ="), "{toml}");
-    let config = Config::parse(&toml, "sim").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::start(
-        config,
-        ServiceOptions {
-            autosync: false,
-            ..ServiceOptions::new(dir.path().into(), false)
-        },
-    )
-    .await
-    .expect("service starts");
+    let (service, dir) = start_service(&toml).await;
     assert_eq!(service.account_statuses()[0].state, SyncState::Idle);
     let report = service.sync_now("mtt-sim").await.expect("syncs");
     assert!(report.stats.inserted > 0);

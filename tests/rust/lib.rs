@@ -82,6 +82,34 @@ impl World {
     }
 }
 
+/// A small simulator (two days, 50 calls a day) on the live clock.
+pub async fn small_sim() -> MttSim {
+    MttSim::start(SimOptions {
+        days: 2,
+        calls_per_day: 50,
+        ..Default::default()
+    })
+    .await
+    .expect("simulator starts")
+}
+
+/// A service (no background sync) over `config_toml`, with its data in a temp dir that
+/// lives as long as the returned handle.
+pub async fn start_service(config_toml: &str) -> (Arc<Service>, tempfile::TempDir) {
+    let config = Config::parse(config_toml, "test config").expect("config parses");
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::start(
+        config,
+        ServiceOptions {
+            autosync: false,
+            ..ServiceOptions::new(dir.path().into(), false)
+        },
+    )
+    .await
+    .expect("service starts");
+    (service, dir)
+}
+
 /// A clock that stands still until the test moves it.
 pub struct ManualClock(Mutex<DateTime<Utc>>);
 

@@ -2,33 +2,17 @@
 //! locked after login) shows the error, and syncs once the secret can be read, without a
 //! restart. A test binary of its own: it changes the process environment.
 
-use callboard_core::{Config, Service, ServiceOptions};
 use callboard_model::{ErrorCode, SyncState};
-use callboard_sim::{MttSim, SimOptions, config_toml};
+use callboard_sim::config_toml;
+use callboard_system_tests::{small_sim, start_service};
 
 const VAR: &str = "CALLBOARD_TEST_LATE_MTT_PASSWORD";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreadable_secret_is_tried_again_on_the_next_pass() {
-    let sim = MttSim::start(SimOptions {
-        days: 2,
-        calls_per_day: 50,
-        ..Default::default()
-    })
-    .await
-    .expect("simulator starts");
+    let sim = small_sim().await;
     let account = sim.account();
-    let config = Config::parse(&config_toml(&sim.base_url(), &account, VAR), "sim").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::start(
-        config,
-        ServiceOptions {
-            autosync: false,
-            ..ServiceOptions::new(dir.path().into(), false)
-        },
-    )
-    .await
-    .expect("the service starts with the other accounts");
+    let (service, _dir) = start_service(&config_toml(&sim.base_url(), &account, VAR)).await;
     let id = "mtt-sim";
 
     let status = &service.account_statuses()[0];
