@@ -65,6 +65,19 @@ impl RecordingCache {
         source: &dyn HistorySource,
     ) -> Result<Vec<StoredPart>, CoreError> {
         let _guard = self.lock_call(call_id).await;
+        self.known_or_fetched(store, call_id, recording_ref, source)
+            .await
+    }
+
+    /// The stored parts, or the provider's links when none are stored. Call it holding
+    /// the call's lock.
+    async fn known_or_fetched(
+        &self,
+        store: &Arc<Store>,
+        call_id: i64,
+        recording_ref: &str,
+        source: &dyn HistorySource,
+    ) -> Result<Vec<StoredPart>, CoreError> {
         let known = blocking(store, move |s| s.recording_parts(call_id)).await?;
         if !known.is_empty() {
             return Ok(known);
@@ -109,12 +122,9 @@ impl RecordingCache {
         source: &dyn HistorySource,
     ) -> Result<(PathBuf, String), CoreError> {
         let _guard = self.lock_call(call_id).await;
-        let mut parts = blocking(store, move |s| s.recording_parts(call_id)).await?;
-        if parts.is_empty() {
-            parts = self
-                .fetch_links(store, call_id, recording_ref, source)
-                .await?;
-        }
+        let parts = self
+            .known_or_fetched(store, call_id, recording_ref, source)
+            .await?;
         let find = |parts: Vec<StoredPart>| {
             parts.into_iter().find(|p| p.index == index).ok_or_else(|| {
                 CoreError::NotFound(format!("call {call_id} has no recording part {index}"))
