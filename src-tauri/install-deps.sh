@@ -11,8 +11,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   pkg-config libssl-dev build-essential gstreamer1.0-plugins-base gstreamer1.0-plugins-good nodejs npm)
 # Tests: a virtual display, WebKit's WebDriver, Chromium for Playwright, a session bus, and
-# a real Secret Service (gnome-keyring) for the OS-keyring secrets.
-[ "$mode" = test ] && packages+=(xvfb xauth webkit2gtk-driver chromium dbus dbus-x11 fonts-dejavu-core gnome-keyring)
+# a real Secret Service (gnome-keyring) for the OS-keyring secrets, and xdotool to answer
+# the native save dialog in the window test.
+[ "$mode" = test ] && packages+=(xvfb xauth webkit2gtk-driver chromium dbus dbus-x11 fonts-dejavu-core gnome-keyring xdotool)
 
 missing=()
 for p in "${packages[@]}"; do

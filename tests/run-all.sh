@@ -13,8 +13,8 @@ started=$(date +%s)
 step "install dependencies"
 src-tauri/install-deps.sh test
 
-step "UI: type check, lint, build"
-(cd ui && npm run --silent check && npm run --silent lint && npm run --silent build)
+step "UI: type check, lint, unit tests, build"
+(cd ui && npm run --silent check && npm run --silent lint && npm test && npm run --silent build)
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -49,7 +49,8 @@ wait_for_line() {
 step "browser tests: Playwright + Chromium against callboard-server --demo"
 "$target/callboard-server" --demo --bind 127.0.0.1:0 --data-dir "$work/server" --ui-dir ui/dist >"$work/server.log" 2>&1 &
 url="$(wait_for_line "$work/server.log" 'http://127\.0\.0\.1:[0-9]*')"
-(cd tests/e2e && CALLBOARD_URL="$url" npm test)
+# The restart test starts servers of its own from the same binary and UI.
+(cd tests/e2e && CALLBOARD_URL="$url" CALLBOARD_SERVER="$target/callboard-server" CALLBOARD_UI_DIR="$root/ui/dist" npm test)
 
 step "desktop tests: the Tauri window under Xvfb via tauri-driver"
 CALLBOARD_APP="$target/callboard" CALLBOARD_DATA_DIR="$work/desktop" DESKTOP_LOG="$work/driver.log" \

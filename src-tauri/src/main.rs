@@ -5,7 +5,7 @@
 mod commands;
 mod media;
 
-use callboard_launch::{LaunchOptions, launch, prepare};
+use callboard_launch::{LaunchError, LaunchOptions, launch, prepare, prepare_broken};
 use clap::Parser;
 use tauri::{Emitter, Manager};
 
@@ -26,6 +26,11 @@ fn main() {
     let args = Args::parse();
     let prepared = match prepare(&args.launch) {
         Ok(p) => p,
+        // A desktop user sees no stderr: open the window anyway and say there what to fix.
+        Err(LaunchError::Config(e)) => {
+            eprintln!("callboard: the config cannot be used: {e}");
+            prepare_broken(&args.launch, e)
+        }
         Err(e) => {
             eprintln!("callboard cannot start: {e}");
             std::process::exit(2);
@@ -34,6 +39,9 @@ fn main() {
     // Nobody sees a desktop app's stderr: the log also goes to files in the data dir.
     callboard_launch::init_logging(Some(&prepared.log_dir()));
     tracing::info!(data_dir = %prepared.data_dir().display(), "callboard starting");
+    if let Some(e) = prepared.startup_error() {
+        tracing::error!(error = %e.message, "starting without accounts");
+    }
     let launched = match tauri::async_runtime::block_on(launch(prepared)) {
         Ok(l) => l,
         Err(e) => {
@@ -51,6 +59,7 @@ fn main() {
     };
 
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(commands::Backend {
             service: service.clone(),
             media,
@@ -62,6 +71,7 @@ fn main() {
             commands::get_call,
             commands::recording_parts,
             commands::recording_url,
+            commands::save_recording,
             commands::account_statuses,
         ])
         .setup(move |app| {
@@ -89,5 +99,38 @@ fn main() {
     if let Err(e) = result {
         eprintln!("callboard window failed: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The window's permissions as tauri-build compiled them into the binary. Without
+    /// them every core command is refused, `event.listen` among them, and the window
+    /// never hears a live event (the window lost its stream on every start this way).
+    #[test]
+    fn the_main_window_may_listen_to_events() {
+        let compiled = include_str!(concat!(env!("OUT_DIR"), "/capabilities.json"));
+        let caps: serde_json::Value = serde_json::from_str(compiled).unwrap();
+        let listed = |c: &serde_json::Value, key: &str, any: &[&str]| {
+            c[key]
+                .as_array()
+                .is_some_and(|v| v.iter().any(|x| any.iter().any(|a| x == a)))
+        };
+        let granted = caps.as_object().into_iter().flatten().any(|(_, c)| {
+            listed(c, "windows", &["main", "*"])
+                && listed(
+                    c,
+                    "permissions",
+                    &[
+                        "core:default",
+                        "core:event:default",
+                        "core:event:allow-listen",
+                    ],
+                )
+        });
+        assert!(
+            granted,
+            "no capability lets the main window listen: {compiled}"
+        );
     }
 }

@@ -45,19 +45,11 @@ impl World {
         })
         .await
         .expect("simulator starts");
-        let account = sim.account();
-        let mut config = Config::parse(
-            &config_toml(&sim.base_url(), &account, "UNUSED_IN_TESTS"),
-            "sim",
-        )
-        .expect("sim config parses");
+        let mut config = sim_config(&sim, days + 2);
         let a = &mut config.accounts[0];
-        a.backfill_days = days + 2;
         if let (Some(rate), Some(mtt)) = (requests_per_sec, a.mtt.as_mut()) {
             mtt.requests_per_sec = rate;
         }
-        a.credentials.as_mut().unwrap().password =
-            SecretSource::Memory(SecretString::from(account.password.clone()));
         let id = a.id.clone();
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock(Mutex::new(Utc::now().trunc_subsecs(3))));
@@ -80,6 +72,22 @@ impl World {
             _dir: dir,
         }
     }
+}
+
+/// A config with the simulator's one account (its password in memory), reading
+/// `backfill_days` back.
+pub fn sim_config(sim: &MttSim, backfill_days: u32) -> Config {
+    let account = sim.account();
+    let mut config = Config::parse(
+        &config_toml(&sim.base_url(), &account, "UNUSED_IN_TESTS"),
+        "sim",
+    )
+    .expect("sim config parses");
+    let a = &mut config.accounts[0];
+    a.backfill_days = backfill_days;
+    a.credentials.as_mut().unwrap().password =
+        SecretSource::Memory(SecretString::from(account.password.clone()));
+    config
 }
 
 /// A small simulator (two days, 50 calls a day) on the live clock.

@@ -4,4 +4,4 @@ import type { AccountStatus } from "./AccountStatus";
 /**
  * A live event pushed to the UI (Tauri event or server-sent event).
  */
-export type Event = { "type": "calls_synced", account: string, inserted: number, updated: number, } | { "type": "account_status", status: AccountStatus, };
+export type Event = { "type": "calls_synced", account: string, inserted: number, updated: number, } | { "type": "account_status", status: AccountStatus, } | { "type": "heartbeat" };

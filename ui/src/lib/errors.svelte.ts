@@ -1,12 +1,13 @@
 // Non-blocking error banners, shared by every part of the UI.
-import type { ApiError } from "../bindings/ApiError";
-import { toApiError } from "./api";
+import { isBackendUnreachable, toApiError } from "./api";
+import { connection } from "./connection.svelte";
+import type { UiError } from "./ui-error";
 
 export interface Notice {
   id: number;
   /** What the UI was doing, e.g. "Could not load calls". */
   context: string;
-  error: ApiError;
+  error: UiError;
   /** How many times the same error was reported in a row. */
   count: number;
 }
@@ -18,6 +19,12 @@ export const notices = $state<Notice[]>([]);
 
 export function reportError(context: string, e: unknown): void {
   const error = toApiError(e);
+  // While the backend is down every read fails the same way: the connection indicator says it
+  // once, and the next successful read after the reconnect brings the data back.
+  if (isBackendUnreachable(error)) {
+    connection.down();
+    return;
+  }
   const same = notices.find(
     (n) =>
       n.context === context &&

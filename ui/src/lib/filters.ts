@@ -1,12 +1,14 @@
 import type { CallQuery } from "../bindings/CallQuery";
 import type { Direction } from "../bindings/Direction";
 import type { Outcome } from "../bindings/Outcome";
+import { isRangeValid } from "./dates";
 import { dateInputToIso, digitsOnly } from "./format";
 
 /** What the filters bar edits (raw input values). */
 export interface Filters {
-  /** `YYYY-MM-DD` or "" */
+  /** A local calendar day, `YYYY-MM-DD`, or "" (see lib/dates.ts). */
   from: string;
+  /** Inclusive, like `from`. */
   to: string;
   account: string;
   direction: Direction | "";
@@ -30,8 +32,10 @@ export function isFiltered(f: Filters): boolean {
 export function toQuery(f: Filters, number: string): CallQuery {
   const q: CallQuery = {};
   const from = dateInputToIso(f.from);
-  // "to" is inclusive in the UI: everything before the next local midnight.
-  const to = dateInputToIso(f.to, 1);
+  // "to" is inclusive in the UI: everything before the next local midnight. The filters bar
+  // refuses a range the wrong way round; should one get here anyway, its end is left out
+  // rather than sent (the API rejects it).
+  const to = isRangeValid(f.from, f.to) ? dateInputToIso(f.to, 1) : undefined;
   if (from) q.from = from;
   if (to) q.to = to;
   if (f.account) q.account = f.account;

@@ -42,12 +42,20 @@ pub enum ConfigError {
     #[error("config {path}: {source}")]
     Parse {
         path: String,
+        /// 1-based line and column of the error, when the parser names a place.
+        at: Option<(u32, u32)>,
         source: Box<toml::de::Error>,
     },
     #[error("account {account:?}: {problem}")]
     Invalid { account: String, problem: String },
     #[error("account {account:?}: secret not available: {problem}")]
-    Secret { account: String, problem: String },
+    Secret {
+        account: String,
+        problem: String,
+        /// Where the secret was looked for: the variable to set, or the keyring entry.
+        env: Option<String>,
+        keyring: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -140,6 +148,14 @@ impl SecretSource {
         let err = |problem: String| ConfigError::Secret {
             account: account.to_string(),
             problem,
+            env: match self {
+                Self::Env(var) => Some(var.clone()),
+                _ => None,
+            },
+            keyring: match self {
+                Self::Keyring(entry) => Some(entry.clone()),
+                _ => None,
+            },
         };
         match self {
             Self::Env(var) => std::env::var(var)
@@ -233,6 +249,7 @@ impl Config {
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: origin.to_string(),
+            at: e.span().map(|span| line_and_column(text, span.start)),
             source: Box::new(e),
         })?;
         config.validate()?;
@@ -294,6 +311,14 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_and_column(text: &str, offset: usize) -> (u32, u32) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line as u32, column as u32)
 }
 
 impl AccountConfig {
@@ -414,5 +439,28 @@ device = "http://192.168.1.20"
             .resolve("mtt-main")
             .unwrap_err();
         assert!(e.to_string().contains("CALLBOARD_TEST_NEVER_SET"), "{e}");
+        assert!(
+            matches!(&e, ConfigError::Secret { env: Some(v), keyring: None, .. } if v == "CALLBOARD_TEST_NEVER_SET"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_names_its_line_and_column() {
+        let broken = EXAMPLE.replacen("name = \"MTT main\"", "name = \"MTT main", 1);
+        let line = broken
+            .lines()
+            .position(|l| l.starts_with("name = \"MTT main"))
+            .unwrap() as u32
+            + 1;
+        let e = Config::parse(&broken, "callboard.toml").unwrap_err();
+        let ConfigError::Parse { path, at, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(path, "callboard.toml");
+        let (l, c) = at.expect("a place");
+        assert_eq!(l, line, "{e}");
+        assert!(c > 1, "{e}");
+        assert_eq!(line_and_column("ab\ncd\nй=x", 8), (3, 2));
     }
 }

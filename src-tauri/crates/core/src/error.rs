@@ -1,4 +1,4 @@
-use callboard_model::{ApiError, ErrorCode};
+use callboard_model::{ApiError, ErrorCode, ErrorHint};
 use callboard_providers::ProviderError;
 use callboard_providers::mtt::MttError;
 
@@ -10,6 +10,9 @@ use crate::store::StoreError;
 pub enum CoreError {
     #[error("{0}")]
     NotFound(String),
+    /// The provider has no recording (or no longer has it) for this call.
+    #[error("the provider has no recording for call {0}")]
+    RecordingGone(i64),
     #[error("{0}")]
     InvalidInput(String),
     #[error(transparent)]
@@ -37,10 +40,15 @@ impl CoreError {
 
     /// The structured error the UI receives.
     pub fn to_api(&self) -> ApiError {
+        self.to_api_for(None)
+    }
+
+    /// As [`CoreError::to_api`], naming the account the error happened to in its hint.
+    pub fn to_api_for(&self, account: Option<&str>) -> ApiError {
         let code = match self {
-            Self::NotFound(_) | Self::Provider(ProviderError::Http { status: 404, .. }) => {
-                ErrorCode::NotFound
-            }
+            Self::NotFound(_)
+            | Self::RecordingGone(_)
+            | Self::Provider(ProviderError::Http { status: 404, .. }) => ErrorCode::NotFound,
             Self::Provider(ProviderError::Mtt(MttError::Http { status: 404, .. })) => {
                 ErrorCode::NotFound
             }
@@ -64,7 +72,55 @@ impl CoreError {
             code,
             message: self.to_string(),
             provider,
+            hint: self.hint(account),
         }
+    }
+
+    /// What the user can do about it, where that is known.
+    fn hint(&self, account: Option<&str>) -> Option<ErrorHint> {
+        let account = || account.unwrap_or_default().to_string();
+        Some(match self {
+            Self::RecordingGone(_) => ErrorHint::RecordingGone,
+            Self::Config(ConfigError::Secret {
+                account,
+                env,
+                keyring,
+                ..
+            }) => ErrorHint::SecretMissing {
+                account: account.clone(),
+                env: env.clone(),
+                keyring: keyring.clone(),
+            },
+            Self::Config(ConfigError::Parse { path, at, source }) => ErrorHint::ConfigInvalid {
+                file: path.clone(),
+                line: at.map(|(l, _)| l),
+                column: at.map(|(_, c)| c),
+                detail: source.message().to_string(),
+            },
+            Self::Config(ConfigError::Read { path, source }) => ErrorHint::ConfigInvalid {
+                file: path.display().to_string(),
+                line: None,
+                column: None,
+                detail: source.to_string(),
+            },
+            Self::Config(ConfigError::Invalid { problem, .. }) => ErrorHint::ConfigInvalid {
+                file: String::new(),
+                line: None,
+                column: None,
+                detail: problem.clone(),
+            },
+            Self::Provider(ProviderError::ForbiddenHost { host, .. }) => {
+                ErrorHint::HostNotAllowed { host: host.clone() }
+            }
+            Self::Provider(e) => match e.http_status() {
+                Some(401 | 403) => ErrorHint::AuthFailed { account: account() },
+                Some(429) => ErrorHint::RateLimited,
+                _ => ErrorHint::Unreachable {
+                    host: e.unreachable_host()?,
+                },
+            },
+            _ => return None,
+        })
     }
 }
 

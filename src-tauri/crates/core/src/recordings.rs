@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use callboard_model::RecordingPart;
-use callboard_providers::{HistorySource, ProviderError, mime_from_path};
+use callboard_providers::{HistorySource, mime_from_path};
 use tokio::sync::OwnedMutexGuard;
 use url::Url;
 
@@ -94,11 +94,12 @@ impl RecordingCache {
         recording_ref: &str,
         source: &dyn HistorySource,
     ) -> Result<Vec<StoredPart>, CoreError> {
-        let urls = source.recording_urls(recording_ref).await?;
+        let urls = source
+            .recording_urls(recording_ref)
+            .await
+            .map_err(|e| gone_if_404(call_id, e.into()))?;
         if urls.is_empty() {
-            return Err(CoreError::NotFound(format!(
-                "the provider has no recording for call {call_id}"
-            )));
+            return Err(CoreError::RecordingGone(call_id));
         }
         let rows: Vec<(String, String)> = urls
             .iter()
@@ -112,7 +113,8 @@ impl RecordingCache {
     }
 
     /// The local file of one part and its MIME type, downloading it on first use. A link
-    /// the provider no longer honours (HTTP 4xx: expired) is asked for anew, once.
+    /// that fails (expired at the provider, or pointing at a simulator of an earlier run)
+    /// is asked for anew, once, before the failure is reported.
     pub async fn file(
         &self,
         store: &Arc<Store>,
@@ -134,23 +136,18 @@ impl RecordingCache {
         if let Some(path) = self.cached_path(&part) {
             return Ok((path, part.mime));
         }
-        match self.download(store, call_id, &part, source).await {
-            Err(CoreError::Provider(ProviderError::Http { status, .. }))
-                if (400..500).contains(&status) =>
-            {
-                tracing::info!(
-                    call_id,
-                    status,
-                    "recording link refused; asking for fresh links"
-                );
-                let part = find(
-                    self.fetch_links(store, call_id, recording_ref, source)
-                        .await?,
-                )?;
-                self.download(store, call_id, &part, source).await
-            }
-            other => other,
-        }
+        let failed = match self.download(store, call_id, &part, source).await {
+            Ok(file) => return Ok(file),
+            Err(e) => e,
+        };
+        tracing::info!(call_id, error = %failed, "recording download failed; asking for fresh links");
+        let part = find(
+            self.fetch_links(store, call_id, recording_ref, source)
+                .await?,
+        )?;
+        self.download(store, call_id, &part, source)
+            .await
+            .map_err(|e| gone_if_404(call_id, e))
     }
 
     async fn download(
@@ -178,5 +175,13 @@ impl RecordingCache {
         })
         .await?;
         Ok((dest, mime))
+    }
+}
+
+/// A 404 for a recording (its links, or its audio) means the provider no longer has it.
+fn gone_if_404(call_id: i64, e: CoreError) -> CoreError {
+    match &e {
+        CoreError::Provider(p) if p.http_status() == Some(404) => CoreError::RecordingGone(call_id),
+        _ => e,
     }
 }

@@ -2,9 +2,11 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use callboard_model::{
-    AccountStatus, AppInfo, CallDetail, CallPage, CallQuery, Event, RecordingPart, SyncState,
+    AccountStatus, ApiError, AppInfo, CallDetail, CallPage, CallQuery, Event, RecordingPart,
+    SyncState,
 };
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
@@ -25,6 +27,8 @@ pub struct ServiceOptions {
     pub autosync: bool,
     /// The time sync windows and re-scans are planned by.
     pub clock: Arc<dyn Clock>,
+    /// Why the app runs without its accounts (shown in the UI instead of the history).
+    pub startup_error: Option<ApiError>,
 }
 
 impl ServiceOptions {
@@ -35,6 +39,7 @@ impl ServiceOptions {
             demo,
             autosync: true,
             clock: Arc::new(SystemClock),
+            startup_error: None,
         }
     }
 }
@@ -45,6 +50,7 @@ pub struct Service {
     events: broadcast::Sender<Event>,
     recordings: RecordingCache,
     demo: bool,
+    startup_error: Option<ApiError>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     clock: Arc<dyn Clock>,
     /// Flips to true on shutdown, ending long-lived streams (server-sent events).
@@ -88,7 +94,7 @@ impl Service {
                 tracing::error!(account = %rt.config.id, error = %e, "account cannot sync yet");
                 let mut s = rt.status.lock().unwrap_or_else(|p| p.into_inner());
                 s.state = SyncState::Error;
-                s.last_error = Some(e.to_api());
+                s.last_error = Some(e.to_api_for(Some(&rt.config.id)));
             }
             accounts.push(Arc::new(rt));
         }
@@ -99,12 +105,14 @@ impl Service {
             events,
             recordings,
             demo: opts.demo,
+            startup_error: opts.startup_error,
             tasks: Mutex::default(),
             clock: opts.clock,
             closing: watch::Sender::new(false),
         });
+        let mut tasks = service.tasks.lock().unwrap_or_else(|p| p.into_inner());
+        tasks.push(tokio::spawn(heartbeat(service.events.clone())));
         if opts.autosync {
-            let mut tasks = service.tasks.lock().unwrap_or_else(|p| p.into_inner());
             for rt in service.accounts.iter().filter(|rt| rt.syncs()) {
                 tasks.push(tokio::spawn(run_account(
                     service.store.clone(),
@@ -114,6 +122,7 @@ impl Service {
                 )));
             }
         }
+        drop(tasks);
         Ok(service)
     }
 
@@ -122,6 +131,7 @@ impl Service {
             version: env!("CARGO_PKG_VERSION").to_string(),
             demo: self.demo,
             accounts: self.accounts.len() as u32,
+            startup_error: self.startup_error.clone(),
         }
     }
 
@@ -239,6 +249,20 @@ impl Service {
         blocking(&self.store, move |s| s.call(id))
             .await?
             .ok_or_else(|| CoreError::NotFound(format!("no call {id}")))
+    }
+}
+
+/// How often [`Event::Heartbeat`] goes out: a UI that hears nothing for a few of these
+/// knows its event stream is down.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
+
+async fn heartbeat(events: broadcast::Sender<Event>) {
+    let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        // No subscriber is fine: nobody is watching.
+        let _ = events.send(Event::Heartbeat);
     }
 }
 

@@ -92,7 +92,9 @@ impl AccountRuntime {
             s.clone()
         };
         // No subscriber is fine: nobody is watching.
-        let _ = events.send(Event::AccountStatus { status: snapshot });
+        let _ = events.send(Event::AccountStatus {
+            status: Box::new(snapshot),
+        });
     }
 }
 
@@ -173,7 +175,7 @@ pub(crate) async fn run_pass(
         }
         Err(e) => {
             tracing::warn!(account = %rt.config.id, error = %e, "sync pass failed");
-            (None, Some(e.to_api()))
+            (None, Some(e.to_api_for(Some(&rt.config.id))))
         }
     };
     rt.update_status(events, |s| {

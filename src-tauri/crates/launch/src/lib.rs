@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use callboard_core::{Config, ConfigError, CoreError, Service, ServiceOptions};
+use callboard_model::ApiError;
 pub use demo::Demo;
 
 /// What the user asked for on the command line (or the environment); both the desktop
@@ -54,6 +55,7 @@ pub struct Prepared {
     config: Config,
     data_dir: PathBuf,
     demo: bool,
+    startup_error: Option<ApiError>,
 }
 
 impl Prepared {
@@ -61,6 +63,11 @@ impl Prepared {
     /// so the demo never mixes with real accounts).
     pub fn data_dir(&self) -> &std::path::Path {
         &self.data_dir
+    }
+
+    /// Why the run goes on without its accounts, when it does (see [`prepare_broken`]).
+    pub fn startup_error(&self) -> Option<&ApiError> {
+        self.startup_error.as_ref()
     }
 
     /// Where [`init_logging`] keeps log files for this run.
@@ -91,7 +98,21 @@ pub fn prepare(opts: &LaunchOptions) -> Result<Prepared, LaunchError> {
         config,
         data_dir,
         demo,
+        startup_error: None,
     })
+}
+
+/// The run after [`prepare`] refused the config file, for the desktop app, whose user
+/// sees no stderr: no accounts and no demo (the user meant real ones), the calls already
+/// stored still readable, and the error carried to the window to say what to fix.
+pub fn prepare_broken(opts: &LaunchOptions, error: ConfigError) -> Prepared {
+    let data_dir = opts.data_dir.clone().unwrap_or_else(default_data_dir);
+    Prepared {
+        config: Config::default(),
+        data_dir,
+        demo: false,
+        startup_error: Some(CoreError::Config(error).to_api()),
+    }
 }
 
 /// Starts the backend, and the simulators first when the run is a demo.
@@ -100,6 +121,7 @@ pub async fn launch(prepared: Prepared) -> Result<Launched, LaunchError> {
         config,
         data_dir,
         demo: demo_mode,
+        startup_error,
     } = prepared;
     let (config, demo) = if demo_mode {
         tracing::info!(
@@ -110,7 +132,11 @@ pub async fn launch(prepared: Prepared) -> Result<Launched, LaunchError> {
     } else {
         (config, None)
     };
-    let service = Service::start(config, ServiceOptions::new(data_dir, demo_mode)).await?;
+    let options = ServiceOptions {
+        startup_error,
+        ..ServiceOptions::new(data_dir, demo_mode)
+    };
+    let service = Service::start(config, options).await?;
     Ok(Launched { service, demo })
 }
 

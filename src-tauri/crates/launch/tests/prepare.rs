@@ -1,6 +1,7 @@
 //! What `prepare` decides from flags and the config file, before anything starts.
 
-use callboard_launch::{LaunchOptions, prepare};
+use callboard_launch::{LaunchOptions, launch, prepare, prepare_broken};
+use callboard_model::{ErrorCode, ErrorHint};
 
 #[test]
 fn no_config_means_a_demo_in_its_own_data_dir() {
@@ -71,4 +72,47 @@ fn a_broken_config_is_an_error_naming_the_file() {
         err.to_string().contains("broken.toml"),
         "the error names the file: {err}"
     );
+}
+
+/// The desktop app goes on after a broken config: no accounts, no demo, the stored calls
+/// of the flagged data dir, and the error with its file and line for the window to show.
+#[tokio::test]
+async fn a_broken_config_still_starts_and_says_where_it_broke() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("callboard.toml");
+    std::fs::write(
+        &config,
+        "[[accounts]]\nid = \"office\"\nname = \"Office\nprovider = \"mtt\"\n",
+    )
+    .unwrap();
+    let opts = LaunchOptions {
+        config: Some(config.clone()),
+        data_dir: Some(dir.path().join("data")),
+        ..Default::default()
+    };
+    let Err(callboard_launch::LaunchError::Config(e)) = prepare(&opts) else {
+        panic!("the config is refused")
+    };
+    let prepared = prepare_broken(&opts, e);
+    assert_eq!(prepared.data_dir(), dir.path().join("data"));
+    let launched = launch(prepared).await.expect("starts without accounts");
+    let info = launched.service.info();
+    assert!(!info.demo, "a broken config is not a demo");
+    assert_eq!(info.accounts, 0);
+    let error = info.startup_error.expect("the error is carried to the UI");
+    assert_eq!(error.code, ErrorCode::Config);
+    let Some(ErrorHint::ConfigInvalid {
+        file,
+        line,
+        column,
+        detail,
+    }) = error.hint
+    else {
+        panic!("a config hint: {error:?}")
+    };
+    assert_eq!(file, config.display().to_string());
+    assert_eq!(line, Some(3), "the unterminated string is on line 3");
+    assert!(column.is_some());
+    assert!(!detail.is_empty());
+    launched.shutdown().await;
 }

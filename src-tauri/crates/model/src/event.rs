@@ -15,5 +15,7 @@ pub enum Event {
         updated: u32,
     },
     /// An account's sync status changed.
-    AccountStatus { status: AccountStatus },
+    AccountStatus { status: Box<AccountStatus> },
+    /// Sent every few seconds, so a UI that hears nothing knows its stream is down.
+    Heartbeat,
 }

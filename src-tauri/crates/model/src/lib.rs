@@ -15,7 +15,9 @@ pub use call::{
 pub use event::Event;
 pub use phone::{digits_of, normalize_phone};
 pub use query::{CallPage, CallQuery, Cursor, CursorError};
-pub use status::{AccountStatus, ApiError, AppInfo, ErrorCode, ProviderErrorInfo, SyncState};
+pub use status::{
+    AccountStatus, ApiError, AppInfo, ErrorCode, ErrorHint, ProviderErrorInfo, SyncState,
+};
 
 /// Writes every UI-facing type's TypeScript declaration into `dir`, one file per type.
 pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> {

@@ -40,13 +40,57 @@ pub enum ErrorCode {
     Internal,
 }
 
-/// An error as it reaches the UI: a kind to react to, a message to show, and the
-/// provider's own code and message where a provider caused it.
+/// What the user can do about an error, when the backend knows: the UI turns each kind
+/// into a sentence in the user's language with the next step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErrorHint {
+    /// An account's secret cannot be read: set the variable or the keyring entry.
+    SecretMissing {
+        account: String,
+        env: Option<String>,
+        keyring: Option<String>,
+    },
+    /// The provider refused the account's login or password ("" when not known).
+    AuthFailed { account: String },
+    /// The provider's host cannot be reached.
+    Unreachable { host: String },
+    /// The provider throttled us; the next pass tries again.
+    RateLimited,
+    /// A recording link points at a host the account's config does not allow.
+    HostNotAllowed { host: String },
+    /// The provider no longer has this recording.
+    RecordingGone,
+    /// The config file cannot be used; `line` and `column` are 1-based.
+    ConfigInvalid {
+        file: String,
+        line: Option<u32>,
+        column: Option<u32>,
+        detail: String,
+    },
+}
+
+/// An error as it reaches the UI: a kind to react to, a message to show, the provider's
+/// own code and message where a provider caused it, and the next step where known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub provider: Option<ProviderErrorInfo>,
+    #[serde(default)]
+    pub hint: Option<ErrorHint>,
+}
+
+impl ApiError {
+    /// An error with no provider behind it and no hint.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            provider: None,
+            hint: None,
+        }
+    }
 }
 
 /// Per-account sync status, shown as a badge.
@@ -73,4 +117,8 @@ pub struct AppInfo {
     /// True when wired to the built-in simulators rather than real accounts.
     pub demo: bool,
     pub accounts: u32,
+    /// Why the app started without its accounts (a config file it could not use), shown
+    /// in place of the history until fixed.
+    #[serde(default)]
+    pub startup_error: Option<ApiError>,
 }

@@ -52,6 +52,27 @@ impl ProviderError {
         }
     }
 
+    /// The HTTP status of an error answer.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Self::Http { status, .. } | Self::Mtt(MttError::Http { status, .. }) => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The host (and port) that could not be reached, for a failure to connect.
+    pub fn unreachable_host(&self) -> Option<String> {
+        let source = match self {
+            Self::Transport { source, .. } | Self::Mtt(MttError::Transport(source)) => source,
+            _ => return None,
+        };
+        if source.is_decode() || source.is_body() {
+            return None;
+        }
+        let url = source.url()?;
+        Some(url[url::Position::BeforeHost..url::Position::AfterPort].to_string())
+    }
+
     /// True when the provider could not be reached or sent something unreadable,
     /// as opposed to answering with an error of its own.
     pub fn is_network(&self) -> bool {

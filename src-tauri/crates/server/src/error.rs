@@ -16,19 +16,11 @@ impl From<CoreError> for HttpError {
 
 impl HttpError {
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self(ApiError {
-            code: ErrorCode::NotFound,
-            message: message.into(),
-            provider: None,
-        })
+        Self(ApiError::new(ErrorCode::NotFound, message))
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self(ApiError {
-            code: ErrorCode::InvalidInput,
-            message: message.into(),
-            provider: None,
-        })
+        Self(ApiError::new(ErrorCode::InvalidInput, message))
     }
 }
 

@@ -64,11 +64,7 @@ pub fn with_host_check(app: Router, listen: SocketAddr) -> Router {
                 }
                 _ => {
                     tracing::warn!(host = ?req.headers().get(header::HOST), "request for another host refused");
-                    let refusal = ApiError {
-                        code: ErrorCode::InvalidInput,
-                        message: "this server answers only requests addressed to it".into(),
-                        provider: None,
-                    };
+                    let refusal = ApiError::new(ErrorCode::InvalidInput, "this server answers only requests addressed to it");
                     (StatusCode::FORBIDDEN, Json(refusal)).into_response()
                 }
             }

@@ -1,6 +1,6 @@
 use callboard_model::{
     AccountStatus, ApiError, AppInfo, Call, CallDetail, CallPage, Detail, Direction, ErrorCode,
-    Event, Outcome, ProviderErrorInfo, ProviderKind, RecordingPart, SyncState,
+    ErrorHint, Event, Outcome, ProviderErrorInfo, ProviderKind, RecordingPart, SyncState,
 };
 use utoipa::OpenApi;
 
@@ -32,6 +32,7 @@ use crate::routes;
         Detail,
         Direction,
         ErrorCode,
+        ErrorHint,
         Event,
         Outcome,
         ProviderErrorInfo,
