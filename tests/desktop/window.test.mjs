@@ -100,6 +100,15 @@ test("the window lists demo calls, says demo, and plays a recording", async () =
   );
   assert.equal(await driver.executeScript("return arguments[0].error", audio), null);
   await driver.executeScript("arguments[0].pause()", audio);
+  // The README's picture: the window at 1024×700, where numbers were once cut off.
+  await driver.manage().window().setRect({ width: 1024, height: 700 });
+  await waitFor(driver, async () => (await driver.executeScript("return window.innerWidth")) <= 1024, "the window at 1024 px");
+  // Measured in one script: the virtualized rows re-render as the window shrinks.
+  const clipped = await driver.executeScript(
+    `return [...document.querySelectorAll('[data-testid="cell-caller"], [data-testid="cell-callee"]')]
+       .filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent)`,
+  );
+  assert.deepEqual(clipped, [], "every number whole at 1024 px");
   // Let the frame settle before the screenshot (two animation frames).
   await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));");
   mkdirSync(join(here, "artifacts"), { recursive: true });

@@ -129,3 +129,74 @@ impl From<tokio::task::JoinError> for CoreError {
         Self::Internal(format!("background task failed: {e}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use callboard_model::ProviderKind;
+
+    use super::*;
+
+    fn http(status: u16) -> CoreError {
+        CoreError::Provider(ProviderError::Http {
+            provider: ProviderKind::Mtt,
+            status,
+            body: "refused".into(),
+        })
+    }
+
+    #[test]
+    fn refusals_say_what_to_do() {
+        let auth = ErrorHint::AuthFailed {
+            account: "office".into(),
+        };
+        assert_eq!(http(401).to_api_for(Some("office")).hint, Some(auth));
+        let mtt = CoreError::Provider(ProviderError::Mtt(MttError::Http {
+            status: 403,
+            body: "forbidden".into(),
+        }));
+        assert!(matches!(
+            mtt.to_api().hint,
+            Some(ErrorHint::AuthFailed { .. })
+        ));
+        assert_eq!(http(429).to_api().hint, Some(ErrorHint::RateLimited));
+        assert_eq!(http(500).to_api().hint, None, "nothing the user can do");
+        let secret = CoreError::Config(ConfigError::Secret {
+            account: "office".into(),
+            problem: "not set".into(),
+            env: Some("CALLBOARD_OFFICE_PASSWORD".into()),
+            keyring: None,
+        });
+        let api = secret.to_api();
+        assert_eq!(api.code, ErrorCode::Config);
+        assert_eq!(
+            api.hint,
+            Some(ErrorHint::SecretMissing {
+                account: "office".into(),
+                env: Some("CALLBOARD_OFFICE_PASSWORD".into()),
+                keyring: None,
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_host_is_named() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let source = reqwest::get(format!("http://127.0.0.1:{port}/index.php"))
+            .await
+            .unwrap_err();
+        let e = CoreError::Provider(ProviderError::Transport {
+            provider: ProviderKind::Mtt,
+            source,
+        });
+        let api = e.to_api();
+        assert_eq!(api.code, ErrorCode::Network);
+        assert_eq!(
+            api.hint,
+            Some(ErrorHint::Unreachable {
+                host: format!("127.0.0.1:{port}")
+            })
+        );
+    }
+}

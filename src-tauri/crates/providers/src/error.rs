@@ -2,6 +2,26 @@ use callboard_model::{ProviderErrorInfo, ProviderKind};
 
 use crate::mtt::MttError;
 
+/// What kind of failure a provider error is: what the core acts on (retry, back off, ask
+/// the user), whatever the provider and its own code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The provider refused our credentials.
+    Authentication,
+    /// The provider throttled us.
+    RateLimited,
+    /// What was asked for does not exist (any more).
+    NotFound,
+    /// The provider refused the request as malformed or not allowed.
+    InvalidRequest,
+    /// The provider failed on its side.
+    ProviderFault,
+    /// The provider could not be reached.
+    Transport,
+    /// The provider answered something we cannot read.
+    UnreadableAnswer,
+}
+
 /// A failure talking to a provider, keeping the provider's own error apart from transport.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {

@@ -10,5 +10,5 @@ pub mod mtt;
 mod source;
 
 pub use download::{HostAllowList, mime_from_path};
-pub use error::ProviderError;
+pub use error::{ErrorKind, ProviderError};
 pub use source::{HistorySource, RecordingFile};

@@ -10,6 +10,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::ids::{ConfId, Feistel, format_conf_id, mix_all, mix64, parse_conf_id};
+use crate::population::{CLIENT_POOL_SIZE, Population};
 
 /// The account (лицевой счёт) every simulated call belongs to.
 pub const CUSTOMER_NAME: &str = "110011256";
@@ -28,13 +29,12 @@ const HOUR_WEIGHTS: [f64; 24] = [
 /// ((5 × 1.2 + 2 × 0.5) / 7 = 1).
 const WEEKDAY_FACTOR: f64 = 1.2;
 const WEEKEND_FACTOR: f64 = 0.5;
-const CLIENT_POOL_SIZE: usize = 400;
 /// Index must fit the 16 bits reserved for it in the conf id.
 const MAX_CALLS_PER_SLOT: u32 = u16::MAX as u32;
 
 const TAG_SLOT: u64 = 0x5107;
 const TAG_CALL: u64 = 0xCA11;
-const TAG_POOL: u64 = 0x9001;
+const TAG_MTT: u64 = 0x3717;
 
 /// Which MTT history list a call lands in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -124,20 +124,15 @@ impl SimCall {
     }
 }
 
-#[derive(Debug, Clone)]
-struct PoolNumber {
-    canonical: String,
-    /// Shown as `8XXXXXXXXXX` when it is the caller, to exercise normalisation.
-    eight_form: bool,
-}
-
 /// The generator of the simulated history; cheap to query, stores no calls.
 #[derive(Debug, Clone)]
 pub struct Dataset {
     seed: u64,
     days: u32,
     calls_per_day: u32,
-    pool: Vec<PoolNumber>,
+    population: Population,
+    /// Per client of the population: shown as `8XXXXXXXXXX` when it is the caller.
+    eight_form: Vec<bool>,
     forward_targets: Vec<String>,
     feistel: Feistel,
     /// Groups 3–4 of `h323_incoming_conf_id`, constant per "media node" like MTT's.
@@ -148,26 +143,10 @@ impl Dataset {
     /// `days` bounds how far back history is visible from `now`;
     /// `calls_per_day` is the long-run average volume.
     pub fn new(seed: u64, days: u32, calls_per_day: u32) -> Self {
-        let mut rng = StdRng::seed_from_u64(mix_all(&[seed, TAG_POOL]));
-        let mut pool: Vec<PoolNumber> = Vec::with_capacity(CLIENT_POOL_SIZE);
-        while pool.len() < CLIENT_POOL_SIZE {
-            let r: f64 = rng.r#gen();
-            let canonical = if r < 0.82 {
-                format!("79{:09}", rng.gen_range(0..1_000_000_000u64))
-            } else if r < 0.92 {
-                format!("7495{:07}", rng.gen_range(1_000_000..10_000_000u64))
-            } else {
-                format!("7812{:07}", rng.gen_range(1_000_000..10_000_000u64))
-            };
-            if pool.iter().any(|p| p.canonical == canonical) {
-                continue;
-            }
-            let eight_form = rng.gen_bool(0.06);
-            pool.push(PoolNumber {
-                canonical,
-                eight_form,
-            });
-        }
+        let population = Population::new(seed);
+        let mut rng = StdRng::seed_from_u64(mix_all(&[seed, TAG_MTT]));
+        // MTT shows some callers in the trunk form `8XXXXXXXXXX`, to exercise normalisation.
+        let eight_form = population.clients().iter().map(|_| rng.gen_bool(0.06)).collect();
         let forward_targets = (0..3)
             .map(|_| format!("7916{:07}", rng.gen_range(0..10_000_000u64)))
             .collect();
@@ -176,7 +155,8 @@ impl Dataset {
             seed,
             days,
             calls_per_day,
-            pool,
+            population,
+            eight_form,
             forward_targets,
             feistel: Feistel::new(seed),
             incoming_node,
@@ -323,11 +303,12 @@ impl Dataset {
         .to_string();
         // Skewed pick so regular clients call again and again.
         let pick = (rng.r#gen::<f64>().powi(2) * CLIENT_POOL_SIZE as f64) as usize;
-        let client = &self.pool[pick.min(CLIENT_POOL_SIZE - 1)];
-        let as_caller = if client.eight_form {
-            format!("8{}", &client.canonical[1..])
+        let pick = pick.min(CLIENT_POOL_SIZE - 1);
+        let canonical = &self.population.clients()[pick];
+        let as_caller = if self.eight_form[pick] {
+            format!("8{}", &canonical[1..])
         } else {
-            client.canonical.clone()
+            canonical.clone()
         };
 
         let talk = talk_seconds(&mut rng);
@@ -364,7 +345,7 @@ impl Dataset {
                 };
                 (
                     sip_id.clone(),
-                    client.canonical.clone(),
+                    canonical.clone(),
                     used,
                     cause,
                     setup,
@@ -431,7 +412,7 @@ impl Dataset {
             connect_time,
             cli,
             cld,
-            client_number: client.canonical.clone(),
+            client_number: canonical.clone(),
             sip_id,
             used_quantity,
             setup_time_ms,
