@@ -1,6 +1,5 @@
 use callboard_model::{ApiError, ErrorCode, ErrorHint};
-use callboard_providers::ProviderError;
-use callboard_providers::mtt::MttError;
+use callboard_providers::{ErrorKind, ProviderError};
 
 use crate::ConfigError;
 use crate::store::StoreError;
@@ -46,23 +45,24 @@ impl CoreError {
     /// As [`CoreError::to_api`], naming the account the error happened to in its hint.
     pub fn to_api_for(&self, account: Option<&str>) -> ApiError {
         let code = match self {
-            Self::NotFound(_)
-            | Self::RecordingGone(_)
-            | Self::Provider(ProviderError::Http { status: 404, .. }) => ErrorCode::NotFound,
-            Self::Provider(ProviderError::Mtt(MttError::Http { status: 404, .. })) => {
-                ErrorCode::NotFound
-            }
-            // A download link outside the configured hosts: the config must name it.
-            Self::Provider(ProviderError::ForbiddenHost { .. }) => ErrorCode::Config,
+            Self::NotFound(_) | Self::RecordingGone(_) => ErrorCode::NotFound,
             Self::InvalidInput(_) | Self::Store(StoreError::BadCursor(_)) => {
                 ErrorCode::InvalidInput
             }
-            Self::Provider(e) if e.provider_info().is_some() => ErrorCode::Provider,
-            Self::Provider(e) if e.is_network() => ErrorCode::Network,
-            Self::Config(_) => ErrorCode::Config,
-            Self::Provider(_) | Self::Store(_) | Self::Io { .. } | Self::Internal(_) => {
-                ErrorCode::Internal
+            // A download link outside the configured hosts: the config must name it.
+            Self::Config(_) | Self::Provider(ProviderError::ForbiddenHost { .. }) => {
+                ErrorCode::Config
             }
+            Self::Provider(ProviderError::Io(_)) => ErrorCode::Internal,
+            Self::Provider(e) => match e.kind() {
+                ErrorKind::NotFound => ErrorCode::NotFound,
+                ErrorKind::Transport | ErrorKind::UnreadableAnswer => ErrorCode::Network,
+                ErrorKind::Authentication
+                | ErrorKind::RateLimited
+                | ErrorKind::InvalidRequest
+                | ErrorKind::ProviderFault => ErrorCode::Provider,
+            },
+            Self::Store(_) | Self::Io { .. } | Self::Internal(_) => ErrorCode::Internal,
         };
         let provider = match self {
             Self::Provider(e) => e.provider_info(),
@@ -112,9 +112,9 @@ impl CoreError {
             Self::Provider(ProviderError::ForbiddenHost { host, .. }) => {
                 ErrorHint::HostNotAllowed { host: host.clone() }
             }
-            Self::Provider(e) => match e.http_status() {
-                Some(401 | 403) => ErrorHint::AuthFailed { account: account() },
-                Some(429) => ErrorHint::RateLimited,
+            Self::Provider(e) => match e.kind() {
+                ErrorKind::Authentication => ErrorHint::AuthFailed { account: account() },
+                ErrorKind::RateLimited => ErrorHint::RateLimited,
                 _ => ErrorHint::Unreachable {
                     host: e.unreachable_host()?,
                 },
@@ -133,6 +133,7 @@ impl From<tokio::task::JoinError> for CoreError {
 #[cfg(test)]
 mod tests {
     use callboard_model::ProviderKind;
+    use callboard_providers::mtt::MttError;
 
     use super::*;
 

@@ -45,13 +45,35 @@ pub(crate) fn download_client(allowed: &HostAllowList) -> reqwest::Result<reqwes
             } else if allowed.allows(attempt.url()) {
                 attempt.follow()
             } else {
-                let host = attempt.url().host_str().unwrap_or_default().to_string();
-                attempt.error(format!(
-                    "redirect to {host:?}, not a host configured for recordings"
-                ))
+                let refused = RedirectRefused {
+                    host: attempt.url().host_str().unwrap_or_default().to_string(),
+                    url: attempt.url().to_string(),
+                };
+                attempt.error(refused)
             }
         }))
         .build()
+}
+
+/// A redirect to a host outside the allow-list, carried through reqwest's error so that it
+/// reaches the user as the configuration matter it is, not as a network failure.
+#[derive(Debug, thiserror::Error)]
+#[error("redirect to {host:?}, not a host configured for recordings")]
+struct RedirectRefused {
+    host: String,
+    url: String,
+}
+
+/// The allow-list's refusal inside a reqwest error, if that is what stopped it.
+fn refused_redirect(e: &reqwest::Error) -> Option<&RedirectRefused> {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(r) = c.downcast_ref::<RedirectRefused>() {
+            return Some(r);
+        }
+        cause = c.source();
+    }
+    None
 }
 
 /// Downloads `url` to `dest` after checking it against `allowed`; `http` must come from
@@ -70,7 +92,14 @@ pub(crate) async fn download_to(
             url: url.to_string(),
         });
     }
-    let transport = |source| ProviderError::Transport { provider, source };
+    let transport = |source: reqwest::Error| match refused_redirect(&source) {
+        Some(r) => ProviderError::ForbiddenHost {
+            provider,
+            host: r.host.clone(),
+            url: r.url.clone(),
+        },
+        None => ProviderError::Transport { provider, source },
+    };
     let resp = http.get(url.clone()).send().await.map_err(transport)?;
     let status = resp.status();
     if !status.is_success() {

@@ -22,6 +22,19 @@ pub enum ErrorKind {
     UnreadableAnswer,
 }
 
+impl ErrorKind {
+    /// The kind an HTTP error status implies.
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            401 | 403 => Self::Authentication,
+            404 | 410 => Self::NotFound,
+            429 => Self::RateLimited,
+            400..=499 => Self::InvalidRequest,
+            _ => Self::ProviderFault,
+        }
+    }
+}
+
 /// A failure talking to a provider, keeping the provider's own error apart from transport.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
@@ -91,6 +104,20 @@ impl ProviderError {
         }
         let url = source.url()?;
         Some(url[url::Position::BeforeHost..url::Position::AfterPort].to_string())
+    }
+
+    /// What kind of failure this is, for the core to act on whatever the provider.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Mtt(e) => e.kind(),
+            Self::Transport { .. } => ErrorKind::Transport,
+            Self::Http { status, .. } => ErrorKind::from_status(*status),
+            Self::Decode { .. } => ErrorKind::UnreadableAnswer,
+            // Our own refusals, not the provider's: a link outside the configured hosts,
+            // a recording we could not write.
+            Self::ForbiddenHost { .. } => ErrorKind::InvalidRequest,
+            Self::Io(_) => ErrorKind::ProviderFault,
+        }
     }
 
     /// True when the provider could not be reached or sent something unreadable,

@@ -146,7 +146,11 @@ impl Dataset {
         let population = Population::new(seed);
         let mut rng = StdRng::seed_from_u64(mix_all(&[seed, TAG_MTT]));
         // MTT shows some callers in the trunk form `8XXXXXXXXXX`, to exercise normalisation.
-        let eight_form = population.clients().iter().map(|_| rng.gen_bool(0.06)).collect();
+        let eight_form = population
+            .clients()
+            .iter()
+            .map(|_| rng.gen_bool(0.06))
+            .collect();
         let forward_targets = (0..3)
             .map(|_| format!("7916{:07}", rng.gen_range(0..10_000_000u64)))
             .collect();
@@ -343,14 +347,7 @@ impl Dataset {
                         rng.gen_range(10_000..15_001),
                     ),
                 };
-                (
-                    sip_id.clone(),
-                    canonical.clone(),
-                    used,
-                    cause,
-                    setup,
-                    rate,
-                )
+                (sip_id.clone(), canonical.clone(), used, cause, setup, rate)
             }
             CallKind::Forwarded => {
                 let target =

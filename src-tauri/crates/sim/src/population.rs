@@ -61,11 +61,18 @@ mod tests {
         assert_eq!(a.clients(), Population::new(7).clients());
         assert_ne!(a.clients(), Population::new(8).clients());
         assert_eq!(a.clients().len(), CLIENT_POOL_SIZE);
-        assert!(a.clients().iter().all(|n| n.len() == 11 && n.starts_with('7')));
+        assert!(
+            a.clients()
+                .iter()
+                .all(|n| n.len() == 11 && n.starts_with('7'))
+        );
         let mut rng = StdRng::seed_from_u64(1);
         let picks: Vec<&str> = (0..2000).map(|_| a.pick(&mut rng)).collect();
         let first = picks.iter().filter(|n| **n == a.clients()[0]).count();
-        let last = picks.iter().filter(|n| **n == a.clients()[CLIENT_POOL_SIZE - 1]).count();
+        let last = picks
+            .iter()
+            .filter(|n| **n == a.clients()[CLIENT_POOL_SIZE - 1])
+            .count();
         assert!(first > last, "regulars call more often ({first} vs {last})");
     }
 }

@@ -294,9 +294,7 @@ fn split(
     }
     let span = (to - from).num_seconds();
     if span < 1 {
-        return Err(MttError::Decode(format!(
-            "MTT returned {rows} rows, its cap, for the single second {from}: cannot split further"
-        )));
+        return Err(MttError::CapInOneSecond { second: from, rows });
     }
     let mid = from + chrono::Duration::seconds(span / 2);
     Ok(Some((
@@ -406,10 +404,15 @@ mod tests {
             .unwrap();
         assert_eq!(l, (t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:05Z")));
         assert_eq!(r, (t("2024-01-01T00:00:06Z"), t("2024-01-01T00:00:10Z")));
+        let e = split(t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:00Z"), 1000).unwrap_err();
+        // Never a silent loss, and never mistaken for a network failure.
         assert!(
-            split(t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:00Z"), 1000).is_err(),
-            "never a silent loss"
+            matches!(e, MttError::CapInOneSecond { rows: 1000, .. }),
+            "{e:?}"
         );
+        assert!(!e.is_network());
+        assert_eq!(e.kind(), crate::ErrorKind::ProviderFault);
+        assert!(e.provider_info().is_some_and(|i| i.code == "1000-row cap"));
     }
 
     #[test]

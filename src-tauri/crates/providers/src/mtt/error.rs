@@ -1,5 +1,7 @@
 use callboard_model::{ProviderErrorInfo, ProviderKind};
 
+use crate::ErrorKind;
+
 /// MTT's errors: both of its error forms, plus transport and decoding failures.
 #[derive(Debug, thiserror::Error)]
 pub enum MttError {
@@ -20,6 +22,15 @@ pub enum MttError {
     Transport(#[from] reqwest::Error),
     #[error("unexpected answer from MTT: {0}")]
     Decode(String),
+    /// A single second holds MTT's whole 1000-row cap: the window cannot be cut further,
+    /// and reading on would lose rows.
+    #[error(
+        "MTT returned {rows} rows, its cap, for the single second {second}: cannot split further"
+    )]
+    CapInOneSecond {
+        second: chrono::DateTime<chrono::Utc>,
+        rows: usize,
+    },
 }
 
 impl MttError {
@@ -38,6 +49,7 @@ impl MttError {
             ),
             Self::Result { message } => ("result.error".to_string(), message.clone()),
             Self::Http { status, body } => (format!("HTTP {status}"), body.clone()),
+            Self::CapInOneSecond { rows, .. } => (format!("{rows}-row cap"), self.to_string()),
             Self::Transport(_) | Self::Decode(_) => return None,
         };
         Some(ProviderErrorInfo {
@@ -45,6 +57,21 @@ impl MttError {
             code,
             message,
         })
+    }
+
+    /// What kind of failure this is: MTT's JSON-RPC codes, then the HTTP status.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Rpc { code: -32602, .. } => ErrorKind::InvalidRequest,
+            Self::Rpc { code: -32001, .. } => ErrorKind::NotFound,
+            Self::Rpc { code: -32002, .. } => ErrorKind::Authentication,
+            Self::Rpc { .. } | Self::Result { .. } | Self::CapInOneSecond { .. } => {
+                ErrorKind::ProviderFault
+            }
+            Self::Http { status, .. } => ErrorKind::from_status(*status),
+            Self::Transport(_) => ErrorKind::Transport,
+            Self::Decode(_) => ErrorKind::UnreadableAnswer,
+        }
     }
 
     pub fn is_network(&self) -> bool {
