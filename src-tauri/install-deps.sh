@@ -13,7 +13,7 @@ packages=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsv
 # Tests: a virtual display, WebKit's WebDriver, Chromium for Playwright, a session bus, and
 # a real Secret Service (gnome-keyring) for the OS-keyring secrets, and xdotool to answer
 # the native save dialog in the window test.
-[ "$mode" = test ] && packages+=(xvfb xauth webkit2gtk-driver chromium dbus dbus-x11 fonts-dejavu-core gnome-keyring xdotool)
+[ "$mode" = test ] && packages+=(xvfb xauth webkit2gtk-driver chromium dbus dbus-x11 fonts-dejavu-core gnome-keyring xdotool openssl)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use callboard_providers::mtt::{MttClient, MttSettings};
-use callboard_providers::{HistorySource, HostAllowList, ProviderError};
+use callboard_providers::{HostAllowList, ProviderError, Recordings};
 use secrecy::SecretString;
 
 async fn serve() -> u16 {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use callboard_model::RecordingPart;
-use callboard_providers::{HistorySource, mime_from_path};
+use callboard_providers::{Recordings, mime_from_path};
 use tokio::sync::OwnedMutexGuard;
 use url::Url;
 
@@ -62,7 +62,7 @@ impl RecordingCache {
         store: &Arc<Store>,
         call_id: i64,
         recording_ref: &str,
-        source: &dyn HistorySource,
+        source: &dyn Recordings,
     ) -> Result<Vec<StoredPart>, CoreError> {
         let _guard = self.lock_call(call_id).await;
         self.known_or_fetched(store, call_id, recording_ref, source)
@@ -76,7 +76,7 @@ impl RecordingCache {
         store: &Arc<Store>,
         call_id: i64,
         recording_ref: &str,
-        source: &dyn HistorySource,
+        source: &dyn Recordings,
     ) -> Result<Vec<StoredPart>, CoreError> {
         let known = blocking(store, move |s| s.recording_parts(call_id)).await?;
         if !known.is_empty() {
@@ -92,7 +92,7 @@ impl RecordingCache {
         store: &Arc<Store>,
         call_id: i64,
         recording_ref: &str,
-        source: &dyn HistorySource,
+        source: &dyn Recordings,
     ) -> Result<Vec<StoredPart>, CoreError> {
         let urls = source
             .recording_urls(recording_ref)
@@ -121,7 +121,7 @@ impl RecordingCache {
         call_id: i64,
         index: u32,
         recording_ref: &str,
-        source: &dyn HistorySource,
+        source: &dyn Recordings,
     ) -> Result<(PathBuf, String), CoreError> {
         let _guard = self.lock_call(call_id).await;
         let parts = self
@@ -155,7 +155,7 @@ impl RecordingCache {
         store: &Arc<Store>,
         call_id: i64,
         part: &StoredPart,
-        source: &dyn HistorySource,
+        source: &dyn Recordings,
     ) -> Result<(PathBuf, String), CoreError> {
         let url = Url::parse(&part.url).map_err(|e| {
             CoreError::Internal(format!("stored recording link {:?}: {e}", part.url))

@@ -84,13 +84,14 @@ impl Service {
                 last_error: record.last_error,
                 calls_synced,
                 next_attempt: None,
+                backfill: None,
             };
             let rt = AccountRuntime::new(config, status);
             // Build the client now, so a missing secret shows at once; the sync task tries
             // again on each pass.
-            if !rt.syncs() {
+            if !rt.supported() {
                 rt.status.lock().unwrap_or_else(|p| p.into_inner()).state = SyncState::Unsupported;
-            } else if let Err(e) = rt.source().await {
+            } else if let Err(e) = rt.capabilities().await {
                 tracing::error!(account = %rt.config.id, error = %e, "account cannot sync yet");
                 let mut s = rt.status.lock().unwrap_or_else(|p| p.into_inner());
                 s.state = SyncState::Error;
@@ -113,7 +114,7 @@ impl Service {
         let mut tasks = service.tasks.lock().unwrap_or_else(|p| p.into_inner());
         tasks.push(tokio::spawn(heartbeat(service.events.clone())));
         if opts.autosync {
-            for rt in service.accounts.iter().filter(|rt| rt.syncs()) {
+            for rt in service.accounts.iter().filter(|rt| rt.supported()) {
                 tasks.push(tokio::spawn(run_account(
                     service.store.clone(),
                     rt.clone(),
@@ -165,7 +166,7 @@ impl Service {
         let Some(reference) = stored.recording_ref.as_deref() else {
             return Ok(Vec::new());
         };
-        let source = self.source(&stored.call.account).await?;
+        let source = self.recordings_of(&stored.call.account).await?;
         let parts = self
             .recordings
             .parts(&self.store, id, reference, source.as_ref())
@@ -184,7 +185,7 @@ impl Service {
             .recording_ref
             .as_deref()
             .ok_or_else(|| CoreError::NotFound(format!("call {id} has no recording")))?;
-        let source = self.source(&stored.call.account).await?;
+        let source = self.recordings_of(&stored.call.account).await?;
         self.recordings
             .file(&self.store, id, index, reference, source.as_ref())
             .await
@@ -233,16 +234,21 @@ impl Service {
         self.accounts.iter().find(|a| a.config.id == id)
     }
 
-    async fn source(
+    /// The account's recordings capability.
+    async fn recordings_of(
         &self,
         account: &str,
-    ) -> Result<Arc<dyn callboard_providers::HistorySource>, CoreError> {
+    ) -> Result<Arc<dyn callboard_providers::Recordings>, CoreError> {
         let rt = self.account(account).ok_or_else(|| {
             CoreError::NotFound(format!(
                 "account {account:?} is not configured for playback"
             ))
         })?;
-        rt.source().await
+        rt.capabilities()
+            .await?
+            .recordings
+            .clone()
+            .ok_or_else(|| CoreError::NotFound(format!("account {account:?} offers no recordings")))
     }
 
     async fn stored_call(&self, id: i64) -> Result<StoredCall, CoreError> {

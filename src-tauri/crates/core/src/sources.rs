@@ -1,21 +1,27 @@
-//! Builds each account's provider client from its config.
+//! Builds each account's provider capabilities from its config.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use callboard_model::ProviderKind;
 use callboard_providers::mtt::{DEFAULT_RECORDING_HOSTS, MttClient, MttSettings};
-use callboard_providers::{HistorySource, HostAllowList};
+use callboard_providers::{Capabilities, HostAllowList};
 
 use crate::{AccountConfig, ConfigError, CoreError};
 
-/// Builds an account's history client from its config.
-pub(crate) type BuildSource = fn(&AccountConfig) -> Result<Arc<dyn HistorySource>, CoreError>;
+/// Builds what an account's provider can do from the account's config.
+pub(crate) type BuildCapabilities = fn(&AccountConfig) -> Result<Capabilities, CoreError>;
 
-/// How to build the provider's history client, or `None` while its sync is not built yet.
-pub(crate) fn history_builder(provider: ProviderKind) -> Option<BuildSource> {
+/// How to build the provider's capabilities, or `None` while it is not built yet.
+pub(crate) fn capabilities_builder(provider: ProviderKind) -> Option<BuildCapabilities> {
     match provider {
-        ProviderKind::Mtt => Some(|account| Ok(Arc::new(mtt(account)?))),
+        ProviderKind::Mtt => Some(|account| {
+            let client = Arc::new(mtt(account)?);
+            Ok(Capabilities {
+                call_log: Some(client.clone()),
+                recordings: Some(client),
+            })
+        }),
         ProviderKind::Beeline | ProviderKind::Mts | ProviderKind::Mor | ProviderKind::Sprecord => {
             None
         }

@@ -54,7 +54,8 @@ pub struct StoredCall {
 /// An account's saved sync state.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncRecord {
-    pub cursor: Option<DateTime<Utc>>,
+    /// The provider's own cursor, opaque here.
+    pub cursor: Option<serde_json::Value>,
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<ApiError>,
 }
@@ -68,6 +69,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_calls.sql")),
         M::up(include_str!("../migrations/0002_search_index.sql")),
+        M::up(include_str!("../migrations/0003_provider_cursor.sql")),
     ])
 }
 
@@ -108,7 +110,7 @@ impl Store {
         account: &str,
         provider: ProviderKind,
         calls: &[NewCall],
-        cursor: Option<DateTime<Utc>>,
+        cursor: Option<&serde_json::Value>,
     ) -> Result<UpsertStats, StoreError> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction()?;
@@ -167,7 +169,7 @@ impl Store {
                 tx.execute(
                     "INSERT INTO sync_state (account, cursor) VALUES (?1, ?2) \
                      ON CONFLICT (account) DO UPDATE SET cursor = excluded.cursor",
-                    params![account, ms(cursor)],
+                    params![account, cursor.to_string()],
                 )?;
             }
         }
@@ -311,7 +313,7 @@ impl Store {
                 [account],
                 |r| {
                     Ok((
-                        r.get::<_, Option<i64>>(0)?,
+                        r.get::<_, Option<String>>(0)?,
                         r.get::<_, Option<i64>>(1)?,
                         r.get::<_, Option<String>>(2)?,
                     ))
@@ -320,7 +322,7 @@ impl Store {
             .optional()?;
         Ok(row
             .map(|(c, s, e)| SyncRecord {
-                cursor: c.map(from_ms),
+                cursor: c.and_then(|c| serde_json::from_str(&c).ok()),
                 last_success: s.map(from_ms),
                 last_error: e.and_then(|e| serde_json::from_str(&e).ok()),
             })
@@ -437,6 +439,26 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn a_time_cursor_of_version_2_is_kept_as_a_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("callboard.db");
+        {
+            let mut c = Connection::open(&path).unwrap();
+            migrations().to_version(&mut c, 2).unwrap();
+            c.execute(
+                "INSERT INTO sync_state (account, cursor) VALUES ('a', 1700000000000)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.sync_record("a").unwrap().cursor,
+            Some(serde_json::json!(1_700_000_000_000i64))
+        );
     }
 
     #[test]

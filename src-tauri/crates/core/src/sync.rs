@@ -1,74 +1,79 @@
-//! The sync engine: one task per account, polling its provider from a saved cursor.
+//! The sync engine: one task per account, reading its provider's call log page by page
+//! from the cursor the provider owns.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use callboard_model::{AccountStatus, Event, SyncState};
-use callboard_providers::HistorySource;
+use callboard_model::{AccountStatus, BackfillProgress, Event, SyncState};
+use callboard_providers::{CallLog, Capabilities, PageContext};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use tokio::sync::broadcast;
 
-use crate::sources::history_builder;
+use crate::sources::capabilities_builder;
 use crate::store::{Store, UpsertStats};
 use crate::{AccountConfig, Clock, CoreError, blocking};
 
 /// What one sync pass did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncReport {
+    /// Where the pass's first page began and its last one ended.
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
-    /// Rows the provider returned.
+    /// Rows the provider returned, over all pages.
     pub fetched: usize,
     pub stats: UpsertStats,
+    /// Pages read, each stored in its own transaction.
+    pub pages: u32,
 }
 
-/// An account as the service runs it: its config, its client, its live status.
+/// An account as the service runs it: its config, its capabilities, its live status.
 pub(crate) struct AccountRuntime {
     pub config: AccountConfig,
-    /// The client, once built: see [`AccountRuntime::source`].
-    pub source: tokio::sync::OnceCell<Arc<dyn HistorySource>>,
+    /// What the account's provider can do, once built: see [`AccountRuntime::capabilities`].
+    capabilities: tokio::sync::OnceCell<Capabilities>,
     pub status: Mutex<AccountStatus>,
-    /// Keeps a manual pass and the task's pass from running at once; holds when the
-    /// last deep re-scan ran.
-    pub pass_lock: tokio::sync::Mutex<Option<DateTime<Utc>>>,
+    /// Keeps a manual pass and the task's pass from running at once.
+    pub pass_lock: tokio::sync::Mutex<()>,
 }
-
-/// How often a pass re-reads a whole day instead of the provider's short overlap: a
-/// call's record appears only when it ends, so a call longer than the overlap would
-/// otherwise be missed for good.
-const DEEP_RESCAN_EVERY: chrono::Duration = chrono::Duration::hours(1);
-const DEEP_OVERLAP: chrono::Duration = chrono::Duration::hours(24);
 
 impl AccountRuntime {
     pub fn new(config: AccountConfig, status: AccountStatus) -> Self {
         Self {
             config,
-            source: tokio::sync::OnceCell::new(),
+            capabilities: tokio::sync::OnceCell::new(),
             status: Mutex::new(status),
-            pass_lock: tokio::sync::Mutex::new(None),
+            pass_lock: tokio::sync::Mutex::new(()),
         }
     }
 
-    /// Whether this account's history can be synced at all (its provider's is built).
-    pub fn syncs(&self) -> bool {
-        history_builder(self.config.provider).is_some()
+    /// Whether this account's provider is built into this version at all.
+    pub fn supported(&self) -> bool {
+        capabilities_builder(self.config.provider).is_some()
     }
 
-    /// The account's client, built on first need. A build that fails (a secret that cannot
-    /// be read yet: a keyring still locked after login, say) is tried again on the next
-    /// need, so the account recovers without a restart.
-    pub async fn source(&self) -> Result<Arc<dyn HistorySource>, CoreError> {
-        self.source
+    /// What the account's provider can do, built on first need. A build that fails (a
+    /// secret that cannot be read yet: a keyring still locked after login, say) is tried
+    /// again on the next need, so the account recovers without a restart.
+    pub async fn capabilities(&self) -> Result<&Capabilities, CoreError> {
+        self.capabilities
             .get_or_try_init(|| async {
                 let build =
-                    history_builder(self.config.provider).ok_or_else(|| self.no_sync_yet())?;
+                    capabilities_builder(self.config.provider).ok_or_else(|| self.no_sync_yet())?;
                 let config = self.config.clone();
                 // A keyring read may wait on D-Bus (or an unlock prompt): off the async threads.
                 tokio::task::spawn_blocking(move || build(&config)).await?
             })
             .await
-            .cloned()
+    }
+
+    /// The account's call log, if its provider has one.
+    pub async fn call_log(&self) -> Result<Arc<dyn CallLog>, CoreError> {
+        self.capabilities()
+            .await?
+            .call_log
+            .clone()
+            .ok_or_else(|| self.no_sync_yet())
     }
 
     fn no_sync_yet(&self) -> CoreError {
@@ -98,34 +103,70 @@ impl AccountRuntime {
     }
 }
 
-/// Asks the provider for everything since the cursor (less `overlap`, within the backfill
-/// horizon) and stores it with the new cursor in one transaction.
-pub(crate) async fn sync_pass(
+/// Reads the account's call log from its saved cursor until caught up, storing each page
+/// with the cursor after it in one transaction, so the list fills as a backfill goes and a
+/// kill at any moment loses nothing stored and repeats nothing on restart.
+async fn sync_pages(
     store: &Arc<Store>,
-    account: &AccountConfig,
-    source: &dyn HistorySource,
+    rt: &AccountRuntime,
+    log: &dyn CallLog,
+    events: &broadcast::Sender<Event>,
     now: DateTime<Utc>,
-    overlap: chrono::Duration,
 ) -> Result<SyncReport, CoreError> {
+    let account = &rt.config;
     let id = account.id.clone();
-    let record = blocking(store, move |s| s.sync_record(&id)).await?;
-    let horizon = now - chrono::Duration::days(i64::from(account.backfill_days));
-    let from = record
-        .cursor
-        .map_or(horizon, |c| (c - overlap).max(horizon));
-    let calls = source.fetch_calls(from, now).await?;
-    let fetched = calls.len();
-    let (id, provider) = (account.id.clone(), account.provider);
-    let stats = blocking(store, move |s| {
-        s.upsert_calls(&id, provider, &calls, Some(now))
-    })
-    .await?;
-    Ok(SyncReport {
-        from,
-        to: now,
-        fetched,
-        stats,
-    })
+    let mut cursor = blocking(store, move |s| s.sync_record(&id)).await?.cursor;
+    let ctx = PageContext {
+        now,
+        backfill: chrono::Duration::days(i64::from(account.backfill_days)),
+    };
+    let mut report: Option<SyncReport> = None;
+    loop {
+        let page = log.next_page(cursor.as_ref(), ctx).await?;
+        let fetched = page.calls.len();
+        let (id, provider) = (account.id.clone(), account.provider);
+        let (calls, next) = (page.calls, page.cursor);
+        let stored = next.clone();
+        let stats = blocking(store, move |s| {
+            s.upsert_calls(&id, provider, &calls, Some(&stored))
+        })
+        .await?;
+        cursor = Some(next);
+        let r = report.get_or_insert(SyncReport {
+            from: page.window.0,
+            to: page.window.1,
+            fetched: 0,
+            stats: UpsertStats::default(),
+            pages: 0,
+        });
+        r.to = page.window.1;
+        r.fetched += fetched;
+        r.stats.inserted += stats.inserted;
+        r.stats.updated += stats.updated;
+        r.pages += 1;
+        if stats.inserted > 0 || stats.updated > 0 {
+            let _ = events.send(Event::CallsSynced {
+                account: account.id.clone(),
+                inserted: stats.inserted,
+                updated: stats.updated,
+            });
+        }
+        if page.more || page.progress.is_some() {
+            let id = account.id.clone();
+            let count = blocking(store, move |s| s.count_calls(&id)).await?;
+            let backfill = page.progress.map(|p| BackfillProgress {
+                done: p.done,
+                total: p.total,
+            });
+            rt.update_status(events, |s| {
+                s.calls_synced = count;
+                s.backfill = backfill;
+            });
+        }
+        if !page.more {
+            return Ok(report.expect("one page at least"));
+        }
+    }
 }
 
 /// Runs one pass for `rt` and publishes its outcome (status, events, saved last error).
@@ -136,26 +177,14 @@ pub(crate) async fn run_pass(
     clock: &dyn Clock,
 ) -> Result<SyncReport, CoreError> {
     // Before the status flips to syncing: an unsupported account stays so.
-    if !rt.syncs() {
+    if !rt.supported() {
         return Err(rt.no_sync_yet());
     }
-    let mut last_deep = rt.pass_lock.lock().await;
+    let _pass = rt.pass_lock.lock().await;
     let now = clock.now();
     rt.update_status(events, |s| s.state = SyncState::Syncing);
-    let result = match rt.source().await {
-        Ok(source) => {
-            let deep = last_deep.is_none_or(|t| now - t >= DEEP_RESCAN_EVERY);
-            let overlap = if deep {
-                DEEP_OVERLAP.max(source.overlap())
-            } else {
-                source.overlap()
-            };
-            let result = sync_pass(store, &rt.config, source.as_ref(), now, overlap).await;
-            if deep && result.is_ok() {
-                *last_deep = Some(now);
-            }
-            result
-        }
+    let result = match rt.call_log().await {
+        Ok(log) => sync_pages(store, rt, log.as_ref(), events, now).await,
         Err(e) => Err(e),
     };
     let id = rt.config.id.clone();
@@ -164,13 +193,8 @@ pub(crate) async fn run_pass(
         .unwrap_or(0);
     let (success_at, api_error) = match &result {
         Ok(report) => {
-            tracing::info!(account = %rt.config.id, fetched = report.fetched, inserted = report.stats.inserted,
-                updated = report.stats.updated, "sync pass done");
-            let _ = events.send(Event::CallsSynced {
-                account: rt.config.id.clone(),
-                inserted: report.stats.inserted,
-                updated: report.stats.updated,
-            });
+            tracing::info!(account = %rt.config.id, pages = report.pages, fetched = report.fetched,
+                inserted = report.stats.inserted, updated = report.stats.updated, "sync pass done");
             (Some(report.to), None)
         }
         Err(e) => {
@@ -180,6 +204,7 @@ pub(crate) async fn run_pass(
     };
     rt.update_status(events, |s| {
         s.calls_synced = count;
+        s.backfill = None;
         s.state = if api_error.is_some() {
             SyncState::Error
         } else {

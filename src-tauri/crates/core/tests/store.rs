@@ -52,12 +52,14 @@ fn upsert_is_idempotent_and_detects_changes() {
             )
         })
         .collect();
+    // The provider's cursor, stored with the calls as it is.
+    let cursor = serde_json::json!({"synced_to": 1_700_000_000_000i64, "page": [1, "x"]});
     let s = store
-        .upsert_calls("a", ProviderKind::Mtt, &calls, Some(t0()))
+        .upsert_calls("a", ProviderKind::Mtt, &calls, Some(&cursor))
         .unwrap();
     assert_eq!((s.inserted, s.updated), (50, 0));
     let s = store
-        .upsert_calls("a", ProviderKind::Mtt, &calls, Some(t0()))
+        .upsert_calls("a", ProviderKind::Mtt, &calls, Some(&cursor))
         .unwrap();
     assert_eq!(
         (s.inserted, s.updated),
@@ -77,7 +79,7 @@ fn upsert_is_idempotent_and_detects_changes() {
         .upsert_calls("b", ProviderKind::Mtt, &calls[..1], None)
         .unwrap();
     assert_eq!(s.inserted, 1);
-    assert_eq!(store.sync_record("a").unwrap().cursor, Some(t0()));
+    assert_eq!(store.sync_record("a").unwrap().cursor, Some(cursor));
 }
 
 #[test]

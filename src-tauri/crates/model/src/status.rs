@@ -93,6 +93,13 @@ impl ApiError {
     }
 }
 
+/// How far a new account's history has been read back, in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct BackfillProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
 /// Per-account sync status, shown as a badge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, ToSchema)]
 pub struct AccountStatus {
@@ -108,6 +115,9 @@ pub struct AccountStatus {
     pub calls_synced: u64,
     #[ts(type = "string | null")]
     pub next_attempt: Option<DateTime<Utc>>,
+    /// Set while the account's history is being read back page by page.
+    #[serde(default)]
+    pub backfill: Option<BackfillProgress>,
 }
 
 /// What the UI needs to know about the backend it talks to.

@@ -1,5 +1,8 @@
 use callboard_model::{ProviderErrorInfo, ProviderKind};
 
+use crate::beeline::BeelineError;
+use crate::mor::MorError;
+use crate::mts::MtsError;
 use crate::mtt::MttError;
 
 /// What kind of failure a provider error is: what the core acts on (retry, back off, ask
@@ -40,6 +43,12 @@ impl ErrorKind {
 pub enum ProviderError {
     #[error(transparent)]
     Mtt(#[from] MttError),
+    #[error(transparent)]
+    Mor(#[from] MorError),
+    #[error(transparent)]
+    Beeline(#[from] BeelineError),
+    #[error(transparent)]
+    Mts(#[from] MtsError),
     #[error("cannot reach {provider:?}: {}", chain(source))]
     Transport {
         provider: ProviderKind,
@@ -72,6 +81,9 @@ impl ProviderError {
     pub fn provider_info(&self) -> Option<ProviderErrorInfo> {
         match self {
             Self::Mtt(e) => e.provider_info(),
+            Self::Mor(e) => e.provider_info(),
+            Self::Beeline(e) => e.provider_info(),
+            Self::Mts(e) => e.provider_info(),
             Self::Http {
                 provider,
                 status,
@@ -89,6 +101,9 @@ impl ProviderError {
     pub fn http_status(&self) -> Option<u16> {
         match self {
             Self::Http { status, .. } | Self::Mtt(MttError::Http { status, .. }) => Some(*status),
+            Self::Mor(e) => e.http_status(),
+            Self::Beeline(e) => e.http_status(),
+            Self::Mts(MtsError::Http { status, .. }) => Some(*status),
             _ => None,
         }
     }
@@ -96,7 +111,11 @@ impl ProviderError {
     /// The host (and port) that could not be reached, for a failure to connect.
     pub fn unreachable_host(&self) -> Option<String> {
         let source = match self {
-            Self::Transport { source, .. } | Self::Mtt(MttError::Transport(source)) => source,
+            Self::Transport { source, .. }
+            | Self::Mtt(MttError::Transport(source))
+            | Self::Mor(MorError::Transport(source))
+            | Self::Beeline(BeelineError::Transport(source))
+            | Self::Mts(MtsError::Transport(source)) => source,
             _ => return None,
         };
         if source.is_decode() || source.is_body() {
@@ -110,6 +129,9 @@ impl ProviderError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Mtt(e) => e.kind(),
+            Self::Mor(e) => e.kind(),
+            Self::Beeline(e) => e.kind(),
+            Self::Mts(e) => e.kind(),
             Self::Transport { .. } => ErrorKind::Transport,
             Self::Http { status, .. } => ErrorKind::from_status(*status),
             Self::Decode { .. } => ErrorKind::UnreadableAnswer,
@@ -125,6 +147,9 @@ impl ProviderError {
     pub fn is_network(&self) -> bool {
         match self {
             Self::Mtt(e) => e.is_network(),
+            Self::Mor(e) => e.is_network(),
+            Self::Beeline(e) => e.is_network(),
+            Self::Mts(e) => e.is_network(),
             Self::Transport { .. } | Self::Decode { .. } => true,
             _ => false,
         }

@@ -1,14 +1,22 @@
 //! Provider clients. Each module knows one provider's wire format and normalizes its
 //! call records into [`callboard_model::NewCall`]; none of them knows SQLite.
 //!
-//! MTT is implemented; Beeline, MTS, MOR and SpRecord get their modules as their
-//! history sync lands, behind the same [`HistorySource`] trait.
+//! A provider offers capabilities ([`CallLog`], [`Recordings`], and more to come), each a
+//! trait of its own, gathered per account in [`Capabilities`].
 
+pub mod beeline;
+mod call_log;
 mod download;
 mod error;
+pub mod mor;
+pub mod mts;
 pub mod mtt;
-mod source;
+mod recordings;
 
+pub use call_log::{
+    Backfill, CallLog, CursorValue, LogPage, PageContext, Progress, WindowCursor, WindowPlan,
+    WindowPolicy,
+};
 pub use download::{HostAllowList, mime_from_path};
 pub use error::{ErrorKind, ProviderError};
-pub use source::{HistorySource, RecordingFile};
+pub use recordings::{Capabilities, RecordingFile, Recordings};

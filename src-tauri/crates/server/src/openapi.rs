@@ -1,6 +1,7 @@
 use callboard_model::{
-    AccountStatus, ApiError, AppInfo, Call, CallDetail, CallPage, Detail, Direction, ErrorCode,
-    ErrorHint, Event, Outcome, ProviderErrorInfo, ProviderKind, RecordingPart, SyncState,
+    AccountStatus, ApiError, AppInfo, BackfillProgress, Call, CallDetail, CallPage, Detail,
+    Direction, ErrorCode, ErrorHint, Event, Outcome, ProviderErrorInfo, ProviderKind,
+    RecordingPart, SyncState,
 };
 use utoipa::OpenApi;
 
@@ -24,6 +25,7 @@ use crate::routes;
     ),
     components(schemas(
         AccountStatus,
+        BackfillProgress,
         ApiError,
         AppInfo,
         Call,

@@ -8,20 +8,26 @@
 #![warn(missing_docs)]
 
 mod audio;
+pub mod beeline;
 mod config;
 mod dataset;
 mod hooks;
 mod ids;
+pub mod mor;
+pub mod mts;
 mod population;
 mod records;
 mod rpc;
 mod server;
 
 pub use audio::{SAMPLE_RATE, synthesize_wav};
+pub use beeline::{BeelineSim, BeelineSimOptions};
 pub use config::config_toml;
 pub use dataset::{CUSTOMER_NAME, CallKind, Dataset, SIP_IDS, SimCall, moscow_hour};
 pub use hooks::{FailureForm, InjectedFailure};
 pub use ids::{ConfId, format_conf_id, parse_conf_id, record_id};
+pub use mor::{MorHook, MorSim, MorSimOptions, MorSpecError};
+pub use mts::{MtsEndpoint, MtsFailure, MtsSim, MtsSimAuth, MtsSimOptions};
 pub use population::{CLIENT_POOL_SIZE, Population};
 pub use records::{FILE_METHOD, URLS_METHOD};
 pub use rpc::RECORD_LIMIT;

@@ -19,7 +19,10 @@ use super::normalize::normalize_row;
 use super::wire::{CallHistory, HistoryKind, HistoryRow};
 use super::{MttError, ROW_CAP};
 use crate::download::{download_client, download_to, truncate};
-use crate::{HistorySource, HostAllowList, ProviderError, RecordingFile};
+use crate::{
+    CallLog, CursorValue, HostAllowList, LogPage, PageContext, ProviderError, RecordingFile,
+    Recordings, WindowPolicy,
+};
 
 /// Everything the client needs, resolved from the account's config.
 #[derive(Debug, Clone)]
@@ -330,13 +333,18 @@ fn normalize_all(kind: HistoryKind, rows: &[HistoryRow], out: &mut Vec<NewCall>)
     }
 }
 
-#[async_trait]
-impl HistorySource for MttClient {
-    fn overlap(&self) -> chrono::Duration {
-        chrono::Duration::hours(1)
-    }
+/// How MTT's history is re-read: a call's record appears only when the call ends, so each
+/// pass reads an hour back, and once an hour a whole day for calls longer than that.
+const MTT_WINDOWS: WindowPolicy = WindowPolicy {
+    overlap: chrono::Duration::hours(1),
+    deep_overlap: chrono::Duration::hours(24),
+    deep_every: chrono::Duration::hours(1),
+    page: chrono::Duration::days(1),
+};
 
-    async fn fetch_calls(
+impl MttClient {
+    /// Every call of the account (all lists, or every SIP id's) that started in `[from, to]`.
+    pub async fn fetch_calls(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -367,7 +375,30 @@ impl HistorySource for MttClient {
         calls.reverse();
         Ok(calls)
     }
+}
 
+#[async_trait]
+impl CallLog for MttClient {
+    async fn next_page(
+        &self,
+        cursor: Option<&CursorValue>,
+        ctx: PageContext,
+    ) -> Result<LogPage, ProviderError> {
+        let plan = MTT_WINDOWS
+            .plan(cursor, ctx)
+            .map_err(|e| MttError::Decode(format!("stored cursor: {e}")))?;
+        Ok(LogPage {
+            calls: self.fetch_calls(plan.from, plan.to).await?,
+            cursor: serde_json::to_value(&plan.next).expect("a cursor serializes"),
+            more: plan.more,
+            progress: plan.progress,
+            window: (plan.from, plan.to),
+        })
+    }
+}
+
+#[async_trait]
+impl Recordings for MttClient {
     async fn recording_urls(&self, recording_ref: &str) -> Result<Vec<Url>, ProviderError> {
         Ok(self.record_urls(recording_ref, RecordFormat::Wav).await?)
     }

@@ -1,0 +1,19 @@
+//! Beeline cloud call center, offline part (`shared/specs/beeline-cloudcc.md`, part 2):
+//! call records through the asynchronous CDR job and recordings through the links in
+//! the CDR file. Commands are `multipart/form-data` POSTs to `/api/request` whose part
+//! `api_form` holds the JSON; files come from `/api/download`; errors are the 4.19 table.
+
+mod cdr;
+mod client;
+mod error;
+mod wire;
+
+pub use cdr::{CdrColumns, parse_cdr_file};
+pub use client::{
+    BeelineAuth, BeelineClient, BeelineSettings, CdrJob, CdrStatus, DEFAULT_MAX_CALL_HOURS,
+    EDGE_MARGIN_SECS, MAX_JOB_REQUESTS,
+};
+pub use error::{ApiErrorCode, BeelineError};
+
+/// The production API base (3.1–3.3).
+pub const DEFAULT_API: &str = "https://cloudcc.beeline.ru";
