@@ -19,6 +19,7 @@ mod population;
 mod records;
 mod rpc;
 mod server;
+mod serving;
 
 pub use audio::{SAMPLE_RATE, synthesize_wav};
 pub use beeline::{BeelineSim, BeelineSimOptions};

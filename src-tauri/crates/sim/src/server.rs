@@ -15,13 +15,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::json;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use crate::dataset::{CUSTOMER_NAME, Dataset, SIP_IDS};
 use crate::hooks::{FailureForm, Hooks, InjectedFailure};
 use crate::records::{self, AudioCache};
 use crate::rpc;
+use crate::serving::{Bound, Serving};
 
 /// Password the simulator accepts; not a secret, it guards nothing real.
 pub const SIM_PASSWORD: &str = "sim-secret";
@@ -176,46 +175,30 @@ fn router(state: Arc<AppState>) -> Router {
 /// [`MttSim::shutdown`] to also wait until the port is released.
 #[derive(Debug)]
 pub struct MttSim {
-    addr: SocketAddr,
+    server: Serving,
     state: Arc<AppState>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl MttSim {
     /// Binds `opts.bind` and serves in the background on the current runtime.
     pub async fn start(opts: SimOptions) -> std::io::Result<MttSim> {
-        let listener = tokio::net::TcpListener::bind(opts.bind).await?;
-        let addr = listener.local_addr()?;
+        let bound = Bound::bind(opts.bind).await?;
         let state = Arc::new(AppState {
             dataset: Arc::new(Dataset::new(opts.seed, opts.days, opts.calls_per_day)),
             hooks: Hooks::default(),
-            base_url: base_url_for(addr),
+            base_url: bound.base_url.clone(),
             audio_cache: AudioCache::default(),
             account: SimAccount::fixed(),
             fixed_now: opts.now,
         });
-        let (stop, stopped) = oneshot::channel::<()>();
         let app = router(state.clone());
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
-        tracing::info!(%addr, seed = opts.seed, "MTT simulator listening");
-        Ok(MttSim {
-            addr,
-            state,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        let server = bound.serve(app, "MTT", opts.seed);
+        Ok(MttSim { server, state })
     }
 
     /// The bound address (the real port when `bind` asked for port 0).
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// `"http://127.0.0.1:PORT"`, the base for both `webapicommon` and `rc` hosts.
@@ -247,34 +230,7 @@ impl MttSim {
     }
 
     /// Stops accepting, lets in-flight requests finish and waits for the task.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            match task.await {
-                Ok(Err(e)) => tracing::warn!(error = %e, "simulator server error"),
-                Err(e) => tracing::warn!(error = %e, "simulator task failed"),
-                Ok(Ok(())) => {}
-            }
-        }
+    pub async fn shutdown(self) {
+        self.server.shutdown().await
     }
-}
-
-impl Drop for MttSim {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-/// Links must be dialable, so an unspecified bind address is shown as loopback.
-fn base_url_for(addr: SocketAddr) -> String {
-    let ip = match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }

@@ -8,14 +8,13 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use super::dataset::BeelineDataset;
 use super::errors::{self, SpecError};
 use super::examples::SpecExample;
 use super::state::{Armed, SimState};
 use super::{api, download};
+use crate::serving::{Bound, Serving};
 
 /// Login the simulator accepts by default.
 pub const BEELINE_SIM_LOGIN: &str = "cloudcc-sim";
@@ -63,21 +62,18 @@ impl Default for BeelineSimOptions {
 /// also waits for the port to be released.
 #[derive(Debug)]
 pub struct BeelineSim {
-    addr: SocketAddr,
+    server: Serving,
     state: Arc<SimState>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl BeelineSim {
     /// Binds `opts.bind` and serves in the background on the current runtime.
     pub async fn start(opts: BeelineSimOptions) -> std::io::Result<BeelineSim> {
-        let listener = tokio::net::TcpListener::bind(opts.bind).await?;
-        let addr = listener.local_addr()?;
+        let bound = Bound::bind(opts.bind).await?;
         let state = Arc::new(SimState::new(
             BeelineDataset::new(opts.seed, opts.days, opts.calls_per_day),
             opts.seed,
-            base_url_for(addr),
+            bound.base_url.clone(),
             opts.login,
             opts.password,
             opts.trust_loopback,
@@ -88,29 +84,13 @@ impl BeelineSim {
             .route("/api/request", post(api::handle))
             .route("/api/download", get(download::handle))
             .with_state(state.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-        });
-        tracing::info!(%addr, seed = opts.seed, "Beeline simulator listening");
-        Ok(BeelineSim {
-            addr,
-            state,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        let server = bound.serve(app, "Beeline", opts.seed);
+        Ok(BeelineSim { server, state })
     }
 
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// `"http://127.0.0.1:PORT"`: the API base (`/api/request`, `/api/download`).
@@ -182,33 +162,7 @@ impl BeelineSim {
     }
 
     /// Stops accepting, lets in-flight requests finish and waits for the task.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            match task.await {
-                Ok(Err(e)) => tracing::warn!(error = %e, "Beeline simulator server error"),
-                Err(e) => tracing::warn!(error = %e, "Beeline simulator task failed"),
-                Ok(Ok(())) => {}
-            }
-        }
+    pub async fn shutdown(self) {
+        self.server.shutdown().await
     }
-}
-
-impl Drop for BeelineSim {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-/// Links must be dialable, so an unspecified bind address is shown as loopback.
-fn base_url_for(addr: SocketAddr) -> String {
-    let ip = match addr.ip() {
-        ip if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }

@@ -7,12 +7,11 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::routing::{any, get};
 use chrono::{DateTime, SubsecRound, Utc};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use super::api;
 use super::dataset::MorDataset;
 use super::hooks::{Hooks, MorHook};
+use crate::serving::{Bound, Serving};
 
 /// How to start a MOR simulator.
 #[derive(Debug, Clone)]
@@ -85,23 +84,20 @@ fn normalized_prefix(prefix: &str) -> String {
 /// waits until the port is released.
 #[derive(Debug)]
 pub struct MorSim {
-    addr: SocketAddr,
+    server: Serving,
     prefix: String,
     state: Arc<MorState>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl MorSim {
     /// Binds `opts.bind` and serves in the background on the current runtime.
     pub async fn start(opts: MorSimOptions) -> std::io::Result<MorSim> {
-        let listener = tokio::net::TcpListener::bind(opts.bind).await?;
-        let addr = listener.local_addr()?;
+        let bound = Bound::bind(opts.bind).await?;
         let prefix = normalized_prefix(&opts.path_prefix);
         let state = Arc::new(MorState {
             dataset: MorDataset::new(opts.seed, opts.days, opts.calls_per_day),
             hooks: Hooks::default(),
-            base_url: base_url_for(addr),
+            base_url: bound.base_url.clone(),
             user: opts.user,
             secret: opts.secret,
             clock: Mutex::new(opts.now),
@@ -110,27 +106,17 @@ impl MorSim {
             .route(&format!("{prefix}recordings_get"), any(api::recordings_get))
             .route("/billing/recordings/{file}", get(api::recording_file))
             .with_state(state.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
-        tracing::info!(%addr, seed = opts.seed, "MOR simulator listening");
+        let server = bound.serve(app, "MOR", opts.seed);
         Ok(MorSim {
-            addr,
+            server,
             prefix,
             state,
-            stop: Some(stop),
-            task: Some(task),
         })
     }
 
     /// The bound address (the real port when `bind` asked for port 0).
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// `"http://127.0.0.1:PORT"`: the MOR server, without the API prefix.
@@ -174,36 +160,9 @@ impl MorSim {
     }
 
     /// Stops accepting, lets in-flight requests finish and waits for the task.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            match task.await {
-                Ok(Err(e)) => tracing::warn!(error = %e, "MOR simulator server error"),
-                Err(e) => tracing::warn!(error = %e, "MOR simulator task failed"),
-                Ok(Ok(())) => {}
-            }
-        }
+    pub async fn shutdown(self) {
+        self.server.shutdown().await
     }
-}
-
-impl Drop for MorSim {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-/// Links must be dialable, so an unspecified bind address is shown as loopback.
-fn base_url_for(addr: SocketAddr) -> String {
-    let ip = match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
 #[cfg(test)]

@@ -11,12 +11,11 @@ use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, SubsecRound, Utc};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use super::endpoints;
 use super::hooks::Hooks;
 use super::{MtsDataset, MtsEndpoint, MtsFailure, SpecExample};
+use crate::serving::{Bound, Serving};
 
 /// Login the simulator accepts by default.
 pub const MTS_SIM_LOGIN: &str = "callboard";
@@ -182,45 +181,29 @@ fn router(state: Arc<AppState>) -> Router {
 /// [`MtsSim::shutdown`] to also wait until the port is released.
 #[derive(Debug)]
 pub struct MtsSim {
-    addr: SocketAddr,
+    server: Serving,
     state: Arc<AppState>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl MtsSim {
     /// Binds `opts.bind` and serves in the background on the current runtime.
     pub async fn start(opts: MtsSimOptions) -> std::io::Result<MtsSim> {
-        let listener = tokio::net::TcpListener::bind(opts.bind).await?;
-        let addr = listener.local_addr()?;
+        let bound = Bound::bind(opts.bind).await?;
         let state = Arc::new(AppState {
             dataset: MtsDataset::new(opts.seed, opts.days, opts.calls_per_day),
             hooks: Hooks::default(),
-            base_url: base_url_for(addr),
+            base_url: bound.base_url.clone(),
             auth: opts.auth,
             fixed_now: Mutex::new(opts.now),
         });
-        let (stop, stopped) = oneshot::channel::<()>();
         let app = router(state.clone());
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
-        tracing::info!(%addr, seed = opts.seed, "MTS simulator listening");
-        Ok(MtsSim {
-            addr,
-            state,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        let server = bound.serve(app, "MTS", opts.seed);
+        Ok(MtsSim { server, state })
     }
 
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// `"http://127.0.0.1:PORT"`.
@@ -275,34 +258,7 @@ impl MtsSim {
     }
 
     /// Stops accepting, lets in-flight requests finish and waits for the task.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            match task.await {
-                Ok(Err(e)) => tracing::warn!(error = %e, "MTS simulator server error"),
-                Err(e) => tracing::warn!(error = %e, "MTS simulator task failed"),
-                Ok(Ok(())) => {}
-            }
-        }
+    pub async fn shutdown(self) {
+        self.server.shutdown().await
     }
-}
-
-impl Drop for MtsSim {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-/// Links must be dialable, so an unspecified bind address is shown as loopback.
-fn base_url_for(addr: SocketAddr) -> String {
-    let ip = match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
