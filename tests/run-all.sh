@@ -49,6 +49,17 @@ wait_for_line() {
 step "browser tests: Playwright + Chromium against callboard-server --demo"
 "$target/callboard-server" --demo --bind 127.0.0.1:0 --data-dir "$work/server" --ui-dir ui/dist >"$work/server.log" 2>&1 &
 url="$(wait_for_line "$work/server.log" 'http://127\.0\.0\.1:[0-9]*')"
+# The tests read a synced demo: wait for every account's first pass (its backfill) to end.
+node -e '
+  const deadline = Date.now() + 120000;
+  (async function poll() {
+    try {
+      const accounts = await (await fetch(process.argv[1] + "/api/accounts")).json();
+      if (accounts.length > 0 && accounts.every((a) => a.state === "ok" && !a.backfill)) return;
+    } catch {}
+    if (Date.now() > deadline) { console.error("the demo did not finish its first sync"); process.exit(1); }
+    setTimeout(poll, 250);
+  })();' "$url"
 # The restart test starts servers of its own from the same binary and UI.
 (cd tests/e2e && CALLBOARD_URL="$url" CALLBOARD_SERVER="$target/callboard-server" CALLBOARD_UI_DIR="$root/ui/dist" npm test)
 

@@ -206,6 +206,8 @@ pub struct MorAccount {
     /// Limit recordings to these sources (`s_source`), all when empty.
     #[serde(default)]
     pub sources: Vec<String>,
+    /// The API's path on the server (`/billing/api/` by default, as the spec's example).
+    pub path_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use callboard_model::ProviderKind;
+use callboard_providers::mor::{DEFAULT_PATH_PREFIX, MorClient, MorSettings};
 use callboard_providers::mtt::{DEFAULT_RECORDING_HOSTS, MttClient, MttSettings};
 use callboard_providers::{Capabilities, HostAllowList};
 
@@ -22,20 +23,48 @@ pub(crate) fn capabilities_builder(provider: ProviderKind) -> Option<BuildCapabi
                 recordings: Some(client),
             })
         }),
-        ProviderKind::Beeline | ProviderKind::Mts | ProviderKind::Mor | ProviderKind::Sprecord => {
-            None
-        }
+        ProviderKind::Mor => Some(|account| {
+            let client = Arc::new(mor(account)?);
+            Ok(Capabilities {
+                call_log: Some(client.clone()),
+                recordings: Some(client),
+            })
+        }),
+        ProviderKind::Beeline | ProviderKind::Mts | ProviderKind::Sprecord => None,
     }
 }
 
-fn mtt(account: &AccountConfig) -> Result<MttClient, CoreError> {
-    let creds = account
+/// The account's credentials, which `provider` cannot do without.
+fn credentials<'a>(
+    account: &'a AccountConfig,
+    provider: &str,
+) -> Result<&'a crate::config::Credentials, ConfigError> {
+    account
         .credentials
         .as_ref()
         .ok_or_else(|| ConfigError::Invalid {
             account: account.id.clone(),
-            problem: "[accounts.credentials] is required for MTT".into(),
-        })?;
+            problem: format!("[accounts.credentials] is required for {provider}"),
+        })
+}
+
+fn mor(account: &AccountConfig) -> Result<MorClient, CoreError> {
+    let creds = credentials(account, "MOR")?;
+    let mor = account.mor.clone().unwrap_or_default();
+    let settings = MorSettings {
+        server: account.host("server")?,
+        path_prefix: mor
+            .path_prefix
+            .unwrap_or_else(|| DEFAULT_PATH_PREFIX.to_string()),
+        user: creds.login.clone(),
+        secret: creds.password.resolve(&account.id)?,
+        timeout: Duration::from_secs(30),
+    };
+    MorClient::new(settings).map_err(|e| CoreError::Provider(e.into()))
+}
+
+fn mtt(account: &AccountConfig) -> Result<MttClient, CoreError> {
+    let creds = credentials(account, "MTT")?;
     let rc = account.host("rc")?;
     let mtt = account.mtt.clone().unwrap_or_default();
     let hosts = DEFAULT_RECORDING_HOSTS

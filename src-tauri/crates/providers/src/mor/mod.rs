@@ -2,6 +2,7 @@
 //! XML answers with the recordings inside `<status>`, `mp3_url` recordings. MOR lists
 //! recorded calls only. See `shared/specs/mor-recordings-get.md`.
 
+mod capabilities;
 mod client;
 mod error;
 mod normalize;
