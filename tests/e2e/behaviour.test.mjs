@@ -16,11 +16,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BASE_URL = process.env.CALLBOARD_URL ?? "http://127.0.0.1:8080";
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const LOCALE = process.env.CALLBOARD_LOCALE ?? "ru-RU";
 const TIMEOUT = Number(process.env.CALLBOARD_E2E_TIMEOUT ?? 20_000);
 const SERVER_BIN = process.env.CALLBOARD_SERVER ?? "/var/tmp/callboard-target/debug/callboard-server";
@@ -38,19 +37,7 @@ const AUDIO = '[data-testid="player-audio"]';
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--autoplay-policy=no-user-gesture-required",
-    ],
-  });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 

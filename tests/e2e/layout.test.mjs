@@ -14,10 +14,9 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 const BASE_URL = process.env.CALLBOARD_URL ?? "http://127.0.0.1:8080";
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const TIMEOUT = Number(process.env.CALLBOARD_E2E_TIMEOUT ?? 20_000);
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
 
@@ -30,18 +29,7 @@ const RU_NUMBER = /^\+7 \d{3} \d{3}-\d{2}-\d{2}$/;
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -11,10 +11,9 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 const BASE_URL = process.env.CALLBOARD_URL ?? "http://127.0.0.1:8080";
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Russian UI by default (the operators'); CALLBOARD_LOCALE=en-US for the English one.
 const LOCALE = process.env.CALLBOARD_LOCALE ?? "ru-RU";
 const TIMEOUT = Number(process.env.CALLBOARD_E2E_TIMEOUT ?? 20_000);
@@ -30,19 +29,7 @@ let page;
 const pageErrors = [];
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--autoplay-policy=no-user-gesture-required",
-    ],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1400, height: 850 }, locale: LOCALE });
   page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);

@@ -3,7 +3,6 @@
 //! paths, every error of the spec's table, the spec's own examples, both kinds of
 //! authentication, and recordings.
 
-use std::path::PathBuf;
 use std::time::Duration as StdDuration;
 
 use callboard_model::{Direction, NewCall, Outcome, normalize_phone};
@@ -32,18 +31,7 @@ fn at(s: &str) -> DateTime<Utc> {
 /// The spec as shipped with the repo; where the providers' documents sit beside the
 /// repo, it must be their copy.
 fn spec_text() -> String {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(here.join("fixtures/specs/beeline-cloudcc.md"))
-        .expect("spec fixture");
-    let shared = std::env::var_os("CALLBOARD_SPECS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| here.join("../../shared/specs"));
-    if let Ok(upstream) = std::fs::read_to_string(shared.join("beeline-cloudcc.md")) {
-        assert!(
-            upstream == text,
-            "shared/specs/beeline-cloudcc.md changed: copy it to tests/fixtures/specs"
-        );
-    }
+    let text = callboard_system_tests::spec_fixture("beeline-cloudcc.md");
     assert_eq!(
         text,
         callboard_sim::beeline::SPEC,

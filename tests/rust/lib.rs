@@ -90,6 +90,25 @@ pub fn sim_config(sim: &MttSim, backfill_days: u32) -> Config {
     config
 }
 
+/// A provider's spec as shipped with the repo (`tests/fixtures/specs/<file>`), so a clone
+/// tests alone; where the providers' documents sit beside the repo (`shared/specs`, or
+/// `CALLBOARD_SPECS_DIR`), the fixture must be their copy.
+pub fn spec_fixture(file: &str) -> String {
+    let here = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(here.join("fixtures/specs").join(file))
+        .unwrap_or_else(|e| panic!("spec fixture {file}: {e}"));
+    let shared = std::env::var_os("CALLBOARD_SPECS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| here.join("../../shared/specs"));
+    if let Ok(upstream) = std::fs::read_to_string(shared.join(file)) {
+        assert!(
+            upstream == text,
+            "shared/specs/{file} changed: copy it to tests/fixtures/specs"
+        );
+    }
+    text
+}
+
 /// A small simulator (two days, 50 calls a day) on the live clock.
 pub async fn small_sim() -> MttSim {
     MttSim::start(SimOptions {

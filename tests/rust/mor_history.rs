@@ -1,7 +1,6 @@
 //! MOR `recordings_get` end to end: the real client against the simulator over loopback
 //! HTTP, and every example and error string of the spec through that client.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use callboard_model::{Direction, NewCall, Outcome};
@@ -18,19 +17,7 @@ const SECRET: &str = "mor-sim-secret";
 
 /// The spec as shipped with the repo (`tests/fixtures/specs`), so a clone tests alone.
 fn spec_text() -> String {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(here.join("fixtures/specs/mor-recordings-get.md"))
-        .expect("spec fixture");
-    let shared = std::env::var_os("CALLBOARD_SPECS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| here.join("../../shared/specs"));
-    if let Ok(upstream) = std::fs::read_to_string(shared.join("mor-recordings-get.md")) {
-        assert!(
-            upstream == text,
-            "shared/specs/mor-recordings-get.md changed: copy it to tests/fixtures/specs"
-        );
-    }
-    text
+    callboard_system_tests::spec_fixture("mor-recordings-get.md")
 }
 
 fn noon() -> DateTime<Utc> {

@@ -2,7 +2,6 @@
 //! HTTP. Expectations come from the simulator's dataset, never from the client.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::time::Duration as StdDuration;
 
 use callboard_model::{Direction, NewCall, Outcome};
@@ -341,19 +340,8 @@ async fn authentication_is_configurable_and_enforced() {
 /// The spec as shipped with the repo, checked against `shared/specs` where that exists.
 #[test]
 fn the_spec_fixture_is_the_shared_spec() {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(here.join("fixtures/specs/mts-autosecretary.md"))
-        .expect("spec fixture");
+    let text = callboard_system_tests::spec_fixture("mts-autosecretary.md");
     assert_eq!(text, MTS_SPEC, "the simulator serves the fixture");
-    let shared = std::env::var_os("CALLBOARD_SPECS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| here.join("../../shared/specs"));
-    if let Ok(upstream) = std::fs::read_to_string(shared.join("mts-autosecretary.md")) {
-        assert!(
-            upstream == text,
-            "shared/specs/mts-autosecretary.md changed: copy it to tests/fixtures/specs"
-        );
-    }
 }
 
 #[tokio::test]

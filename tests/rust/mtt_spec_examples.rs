@@ -1,7 +1,6 @@
 //! Every history and recording example payload of MTT's spec, served verbatim over
 //! loopback HTTP to the real client: each must parse, and requests must match the spec's.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,20 +18,7 @@ use serde_json::Value;
 
 /// The spec as shipped with the repo (`tests/fixtures/specs`), so a clone tests alone.
 fn spec_text() -> String {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(here.join("fixtures/specs/mtt-telecom-api.md"))
-        .expect("spec fixture");
-    // Where the providers' documents sit beside the repo, the fixture must be their copy.
-    let shared = std::env::var_os("CALLBOARD_SPECS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| here.join("../../shared/specs"));
-    if let Ok(upstream) = std::fs::read_to_string(shared.join("mtt-telecom-api.md")) {
-        assert!(
-            upstream == text,
-            "shared/specs/mtt-telecom-api.md changed: copy it to tests/fixtures/specs"
-        );
-    }
-    text
+    callboard_system_tests::spec_fixture("mtt-telecom-api.md")
 }
 
 /// The JSON examples of the history and recording sections, in order. A block that is
