@@ -11,6 +11,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::ids::{ConfId, Feistel, format_conf_id, mix_all, mix64, parse_conf_id};
 use crate::population::{CLIENT_POOL_SIZE, Population};
+use crate::traffic::{HOUR_WEIGHTS, poisson};
 
 /// The account (лицевой счёт) every simulated call belongs to.
 pub const CUSTOMER_NAME: &str = "110011256";
@@ -20,11 +21,6 @@ pub const SIP_IDS: [&str; 3] = ["74996480000", "74996480001", "74996480002"];
 const SECONDS_PER_SLOT: i64 = 3600;
 /// Moscow is UTC+3 all year; the day/night curve follows the operators' clock.
 const MOSCOW_OFFSET_HOURS: i64 = 3;
-/// Relative call volume per Moscow hour (busy 9–19, quiet at night).
-const HOUR_WEIGHTS: [f64; 24] = [
-    0.05, 0.03, 0.02, 0.02, 0.02, 0.05, 0.10, 0.30, 0.70, 1.00, 1.10, 1.15, 1.10, 0.90, 1.00, 1.10,
-    1.05, 1.00, 0.90, 0.70, 0.35, 0.20, 0.12, 0.08,
-];
 /// Weekday/weekend factors chosen so the weekly mean stays at `calls_per_day`
 /// ((5 × 1.2 + 2 × 0.5) / 7 = 1).
 const WEEKDAY_FACTOR: f64 = 1.2;
@@ -428,27 +424,6 @@ fn talk_seconds(rng: &mut StdRng) -> u32 {
     let mean = if rng.gen_bool(0.8) { 60.0 } else { 240.0 };
     let u: f64 = rng.gen_range(f64::EPSILON..1.0);
     (5.0 - u.ln() * mean).clamp(5.0, 900.0) as u32
-}
-
-/// Poisson draw; normal approximation for large means where Knuth underflows.
-fn poisson(rng: &mut StdRng, lambda: f64) -> u32 {
-    if lambda <= 0.0 {
-        return 0;
-    }
-    if lambda > 30.0 {
-        let u1: f64 = rng.gen_range(f64::EPSILON..1.0);
-        let u2: f64 = rng.r#gen();
-        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-        return (lambda + z * lambda.sqrt()).round().max(0.0) as u32;
-    }
-    let limit = (-lambda).exp();
-    let mut k = 0u32;
-    let mut p: f64 = rng.r#gen();
-    while p > limit {
-        k += 1;
-        p *= rng.r#gen::<f64>();
-    }
-    k
 }
 
 /// Connect time truncated to whole seconds, as MTT renders it.

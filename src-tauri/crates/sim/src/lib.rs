@@ -20,6 +20,7 @@ mod records;
 mod rpc;
 mod server;
 mod serving;
+mod traffic;
 
 pub use audio::{SAMPLE_RATE, synthesize_wav};
 pub use beeline::{BeelineSim, BeelineSimOptions};

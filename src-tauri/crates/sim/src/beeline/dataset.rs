@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::ids::mix_all;
 use crate::population::Population;
+use crate::traffic::{HOUR_WEIGHTS, poisson};
 
 /// Our Beeline numbers (the spec's B-numbers): two Moscow lines and a toll-free one.
 pub const OUR_NUMBERS: [&str; 3] = ["74957850000", "74957850001", "78005553535"];
@@ -17,11 +18,6 @@ const SECONDS_PER_SLOT: i64 = 3600;
 /// Call ids are `slot * ID_SLOT_FACTOR + index`, so a recording link finds its call.
 const ID_SLOT_FACTOR: i64 = 10_000;
 const MAX_CALLS_PER_SLOT: u32 = (ID_SLOT_FACTOR - 1) as u32;
-/// Relative volume per Moscow hour.
-const HOUR_WEIGHTS: [f64; 24] = [
-    0.04, 0.02, 0.02, 0.02, 0.02, 0.04, 0.10, 0.35, 0.80, 1.05, 1.15, 1.15, 1.05, 0.90, 1.00, 1.10,
-    1.05, 0.95, 0.85, 0.65, 0.35, 0.20, 0.10, 0.06,
-];
 
 const TAG_BEELINE: u64 = 0xBEE1;
 const TAG_SLOT: u64 = 0xBEE2;
@@ -282,27 +278,6 @@ impl BeelineDataset {
             recorded,
         }
     }
-}
-
-/// Poisson draw; a normal approximation for large means.
-fn poisson(rng: &mut StdRng, lambda: f64) -> u32 {
-    if lambda <= 0.0 {
-        return 0;
-    }
-    if lambda > 30.0 {
-        let u1: f64 = rng.gen_range(f64::EPSILON..1.0);
-        let u2: f64 = rng.r#gen();
-        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-        return (lambda + z * lambda.sqrt()).round().max(0.0) as u32;
-    }
-    let limit = (-lambda).exp();
-    let mut k = 0u32;
-    let mut p: f64 = rng.r#gen();
-    while p > limit {
-        k += 1;
-        p *= rng.r#gen::<f64>();
-    }
-    k
 }
 
 #[cfg(test)]

@@ -11,15 +11,11 @@ use rand::{Rng, SeedableRng};
 
 use crate::ids::mix_all;
 use crate::population::Population;
+use crate::traffic::{HOUR_WEIGHTS, poisson};
 
 const SECONDS_PER_SLOT: i64 = 3600;
 /// A slot's index is part of the recording id (`slot * 1000 + index`).
 const MAX_CALLS_PER_SLOT: u32 = 999;
-/// Relative volume per Moscow hour: busy 9–19, quiet at night.
-const HOUR_WEIGHTS: [f64; 24] = [
-    0.05, 0.03, 0.02, 0.02, 0.02, 0.05, 0.10, 0.30, 0.70, 1.00, 1.10, 1.15, 1.10, 0.90, 1.00, 1.10,
-    1.05, 1.00, 0.90, 0.70, 0.35, 0.20, 0.12, 0.08,
-];
 const MOSCOW_OFFSET_HOURS: i64 = 3;
 /// Longest simulated call; clients re-read a trailing window longer than this.
 pub const MAX_CALL_SECS: u32 = 40 * 60;
@@ -297,27 +293,6 @@ fn talk_seconds(rng: &mut StdRng) -> u32 {
     let mean = if rng.gen_bool(0.8) { 60.0 } else { 300.0 };
     let u: f64 = rng.gen_range(f64::EPSILON..1.0);
     (5.0 - u.ln() * mean).clamp(5.0, f64::from(MAX_CALL_SECS)) as u32
-}
-
-/// Poisson draw; normal approximation for large means where Knuth underflows.
-fn poisson(rng: &mut StdRng, lambda: f64) -> u32 {
-    if lambda <= 0.0 {
-        return 0;
-    }
-    if lambda > 30.0 {
-        let u1: f64 = rng.gen_range(f64::EPSILON..1.0);
-        let u2: f64 = rng.r#gen();
-        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-        return (lambda + z * lambda.sqrt()).round().max(0.0) as u32;
-    }
-    let limit = (-lambda).exp();
-    let mut k = 0u32;
-    let mut p: f64 = rng.r#gen();
-    while p > limit {
-        k += 1;
-        p *= rng.r#gen::<f64>();
-    }
-    k
 }
 
 #[cfg(test)]

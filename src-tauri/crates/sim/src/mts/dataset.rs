@@ -13,6 +13,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::ids::mix_all;
 use crate::population::Population;
+use crate::traffic::{HOUR_WEIGHTS, poisson};
 
 /// The UN numbers of the simulated account: the spec's own (`GET un`, L279).
 pub const MTS_UN_NUMBERS: [&str; 2] = ["9854071111", "9854079998"];
@@ -22,11 +23,6 @@ pub const MTS_SPEC_UN: &str = "4954071111";
 const SECONDS_PER_SLOT: i64 = 3600;
 /// Share of the day's calls each UN gets.
 const UN_SHARE: [f64; 2] = [0.65, 0.35];
-/// Relative volume per Moscow hour (busy 9–19, quiet at night).
-const HOUR_WEIGHTS: [f64; 24] = [
-    0.05, 0.03, 0.02, 0.02, 0.02, 0.05, 0.10, 0.30, 0.70, 1.00, 1.10, 1.15, 1.10, 0.90, 1.00, 1.10,
-    1.05, 1.00, 0.90, 0.70, 0.35, 0.20, 0.12, 0.08,
-];
 /// Calls per UN and hour slot; keeps every rank below [`SEQ_STRIDE`].
 const MAX_CALLS_PER_SLOT: u32 = 2000;
 /// Records ending in one hour get `seqid`s from one block of this size; gaps between
@@ -293,21 +289,6 @@ fn talk_seconds(rng: &mut StdRng) -> u32 {
     let mean = if rng.gen_bool(0.75) { 60.0 } else { 420.0 };
     let u: f64 = rng.gen_range(f64::EPSILON..1.0);
     (5.0 - u.ln() * mean).clamp(5.0, f64::from(MAX_TALK_SECS)) as u32
-}
-
-/// Knuth's Poisson draw; the per-slot means here stay small.
-fn poisson(rng: &mut StdRng, lambda: f64) -> u32 {
-    if lambda <= 0.0 {
-        return 0;
-    }
-    let limit = (-lambda.min(600.0)).exp();
-    let mut k = 0u32;
-    let mut p: f64 = rng.r#gen();
-    while p > limit && k < MAX_CALLS_PER_SLOT {
-        k += 1;
-        p *= rng.r#gen::<f64>();
-    }
-    k
 }
 
 #[cfg(test)]
