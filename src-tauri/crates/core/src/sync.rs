@@ -17,7 +17,7 @@ use crate::{AccountConfig, Clock, CoreError, blocking};
 /// What one sync pass did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncReport {
-    /// Where the pass's first page began and its last one ended.
+    /// The span the pass's pages covered (a backfill reads back from the top).
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     /// Rows the provider returned, over all pages.
@@ -139,7 +139,8 @@ async fn sync_pages(
             stats: UpsertStats::default(),
             pages: 0,
         });
-        r.to = page.window.1;
+        r.from = r.from.min(page.window.0);
+        r.to = r.to.max(page.window.1);
         r.fetched += fetched;
         r.stats.inserted += stats.inserted;
         r.stats.updated += stats.updated;
