@@ -10,10 +10,10 @@ export default defineConfig({
   server: {
     port: 5173,
     strictPort: true,
-    // `npm run dev` against a running callboard-server (default 127.0.0.1:8080).
+    // `npm run dev` against a running callboard-server (default 127.0.0.1:8787).
     proxy: {
       "/api": {
-        target: process.env.CALLBOARD_API ?? "http://127.0.0.1:8080",
+        target: process.env.CALLBOARD_API ?? "http://127.0.0.1:8787",
         changeOrigin: true,
       },
     },

@@ -1,7 +1,8 @@
 //! Recording audio for the webview, over loopback HTTP. WebKitGTK hands media URLs to
 //! GStreamer, which cannot read custom URI schemes (WebKit bug 146351, Tauri #3725), so
 //! `<audio>` gets an `http://127.0.0.1` URL served with Range support. A random path
-//! prefix, unknown outside this process, keeps other local programs out.
+//! prefix, unknown outside this process, keeps other local programs out, and nothing
+//! but recording audio is served there.
 
 use std::future::IntoFuture;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ impl MediaServer {
         let token = format!("{:032x}", rand::random::<u128>());
         let app = Router::new().nest(
             &format!("/{token}"),
-            callboard_server::router(service.clone(), None),
+            callboard_server::recordings_router(service.clone()),
         );
         let app = callboard_server::with_host_check(app, addr);
         let serve = axum::serve(listener, app).with_graceful_shutdown(service.closed());

@@ -6,7 +6,7 @@
 // restart test (B) starts servers of its own: CALLBOARD_SERVER is the binary, CALLBOARD_UI_DIR
 // the built UI it serves (the same one CALLBOARD_URL serves).
 //
-//   cd tests/e2e && CALLBOARD_URL=http://127.0.0.1:8080 CALLBOARD_UI_DIR=../../ui/dist node --test behaviour.test.mjs
+//   cd tests/e2e && CALLBOARD_URL=http://127.0.0.1:8787 CALLBOARD_UI_DIR=../../ui/dist node --test behaviour.test.mjs
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { launchChromium } from "./browser.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BASE_URL = process.env.CALLBOARD_URL ?? "http://127.0.0.1:8080";
+const BASE_URL = process.env.CALLBOARD_URL ?? "http://127.0.0.1:8787";
 const LOCALE = process.env.CALLBOARD_LOCALE ?? "ru-RU";
 const TIMEOUT = Number(process.env.CALLBOARD_E2E_TIMEOUT ?? 20_000);
 const SERVER_BIN = process.env.CALLBOARD_SERVER ?? "/var/tmp/callboard-target/debug/callboard-server";

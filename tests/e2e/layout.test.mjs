@@ -5,7 +5,7 @@
 // Needs a running `callboard-server --demo` serving the built UI (CALLBOARD_URL), like
 // ui.test.mjs; each test opens its own browser context (window size, locale).
 //
-//   cd tests/e2e && CALLBOARD_URL=http://127.0.0.1:8080 node --test layout.test.mjs
+//   cd tests/e2e && CALLBOARD_URL=http://127.0.0.1:8787 node --test layout.test.mjs
 //
 // Screenshots (ru-RU at 1920×1080, 1024×700, 800×600) go to artifacts/layout-*.png.
 
@@ -16,7 +16,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "./browser.mjs";
 
-const BASE_URL = process.env.CALLBOARD_URL ?? "http://127.0.0.1:8080";
+const BASE_URL = process.env.CALLBOARD_URL ?? "http://127.0.0.1:8787";
 const TIMEOUT = Number(process.env.CALLBOARD_E2E_TIMEOUT ?? 20_000);
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
 

@@ -1,10 +1,10 @@
 // Browser tests of the callboard web UI.
 //
 // Needs a running `callboard-server --demo` that serves the built UI (ui/dist);
-// its address comes from CALLBOARD_URL (default http://127.0.0.1:8080).
+// its address comes from CALLBOARD_URL (default http://127.0.0.1:8787).
 // Chromium is the system one (/usr/bin/chromium, or CHROMIUM_PATH); nothing is downloaded.
 //
-//   cd tests/e2e && npm ci && CALLBOARD_URL=http://127.0.0.1:8080 npm test
+//   cd tests/e2e && npm ci && CALLBOARD_URL=http://127.0.0.1:8787 npm test
 
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "./browser.mjs";
 
-const BASE_URL = process.env.CALLBOARD_URL ?? "http://127.0.0.1:8080";
+const BASE_URL = process.env.CALLBOARD_URL ?? "http://127.0.0.1:8787";
 // Russian UI by default (the operators'); CALLBOARD_LOCALE=en-US for the English one.
 const LOCALE = process.env.CALLBOARD_LOCALE ?? "ru-RU";
 const TIMEOUT = Number(process.env.CALLBOARD_E2E_TIMEOUT ?? 20_000);

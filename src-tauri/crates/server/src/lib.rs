@@ -34,6 +34,13 @@ pub fn router(service: Arc<Service>, ui_dir: Option<PathBuf>) -> Router {
     }
 }
 
+/// Recording audio alone (`/api/calls/{id}/recording/{index}`, with Range), for a media
+/// server that must not expose the rest of the API: the desktop window plays recordings
+/// over loopback HTTP and needs nothing else there.
+pub fn recordings_router(service: Arc<Service>) -> Router {
+    Router::new().nest("/api", routes::recordings_only().with_state(service))
+}
+
 /// Answers only requests addressed to this machine by a loopback name or the address
 /// it listens on, so a web page cannot reach the API through DNS rebinding. Listening
 /// on an unspecified address (`0.0.0.0`) accepts any name.

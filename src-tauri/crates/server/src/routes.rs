@@ -37,6 +37,13 @@ pub(crate) fn api() -> axum::Router<Arc<Service>> {
         .fallback(|| async { HttpError::not_found("no such endpoint") })
 }
 
+/// Only the audio route, for the desktop's media server.
+pub(crate) fn recordings_only() -> axum::Router<Arc<Service>> {
+    axum::Router::new()
+        .route("/calls/{id}/recording/{index}", get(recording_file))
+        .fallback(|| async { HttpError::not_found("no such endpoint") })
+}
+
 /// Version, demo mode, number of accounts.
 #[utoipa::path(get, path = "/api/info", responses((status = 200, body = AppInfo)))]
 pub(crate) async fn info(State(s): AppState) -> Json<AppInfo> {

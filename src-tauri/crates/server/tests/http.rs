@@ -129,3 +129,41 @@ async fn event_streams_end_when_the_service_shuts_down() {
     // The body completes instead of hanging: graceful shutdown can finish.
     resp.bytes().await.unwrap();
 }
+
+/// The desktop's media server: recording audio and nothing else of the API.
+#[tokio::test]
+async fn the_recordings_router_serves_audio_routes_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::start(
+        Config::default(),
+        ServiceOptions {
+            autosync: false,
+            ..ServiceOptions::new(dir.path().join("data"), false)
+        },
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = callboard_server::recordings_router(service.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let get = |path: &str| reqwest::get(format!("http://{addr}{path}"));
+    for path in [
+        "/api/info",
+        "/api/calls",
+        "/api/accounts",
+        "/api/calls/42",
+        "/api/events",
+    ] {
+        let r = get(path).await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["message"], "no such endpoint", "{path}");
+    }
+    // The audio route is there: it looks the call up (and finds none).
+    let r = get("/api/calls/42/recording/0").await.unwrap();
+    assert_eq!(r.status(), 404);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["message"], "no call 42");
+    service.shutdown();
+}
