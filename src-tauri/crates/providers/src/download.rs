@@ -110,6 +110,32 @@ pub(crate) async fn download_to(
             body: truncate(&body, 300),
         });
     }
+    save_response(resp, url, dest).await.map_err(|e| match e {
+        SaveError::Stream(source) => transport(source),
+        SaveError::Io(e) => ProviderError::Io(e),
+    })
+}
+
+/// Why saving a download failed: the answer's stream broke, or the disk refused.
+pub(crate) enum SaveError {
+    Stream(reqwest::Error),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for SaveError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+/// Streams a successful answer to `dest` through `dest.part`, renamed into place once
+/// whole, so a failure never leaves half a recording; its type from the answer's header,
+/// else from the URL's file name.
+pub(crate) async fn save_response(
+    resp: reqwest::Response,
+    url: &Url,
+    dest: &Path,
+) -> Result<RecordingFile, SaveError> {
     let mime = resp
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
@@ -117,13 +143,19 @@ pub(crate) async fn download_to(
         .map(|s| s.split(';').next().unwrap_or(s).trim().to_string())
         .filter(|m| m.starts_with("audio/"))
         .unwrap_or_else(|| mime_from_path(url.path()).to_string());
-
     let tmp = dest.with_extension("part");
     let mut file = tokio::fs::File::create(&tmp).await?;
     let mut bytes = 0u64;
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(transport)?;
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                drop(file);
+                let _ = tokio::fs::remove_file(&tmp).await;
+                return Err(SaveError::Stream(e));
+            }
+        };
         bytes += chunk.len() as u64;
         file.write_all(&chunk).await?;
     }

@@ -11,6 +11,19 @@ struct Running {
     _dir: tempfile::TempDir,
 }
 
+/// A service with no accounts and no background sync, its data under `dir`.
+async fn quiet_service(dir: &std::path::Path) -> Arc<Service> {
+    Service::start(
+        Config::default(),
+        ServiceOptions {
+            autosync: false,
+            ..ServiceOptions::new(dir.join("data"), false)
+        },
+    )
+    .await
+    .unwrap()
+}
+
 async fn start() -> Running {
     let dir = tempfile::tempdir().unwrap();
     let ui = dir.path().join("ui");
@@ -20,15 +33,7 @@ async fn start() -> Running {
         "<!doctype html><title>callboard</title>",
     )
     .unwrap();
-    let service = Service::start(
-        Config::default(),
-        ServiceOptions {
-            autosync: false,
-            ..ServiceOptions::new(dir.path().join("data"), false)
-        },
-    )
-    .await
-    .unwrap();
+    let service = quiet_service(dir.path()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = callboard_server::router(service.clone(), Some(ui));
@@ -134,15 +139,7 @@ async fn event_streams_end_when_the_service_shuts_down() {
 #[tokio::test]
 async fn the_recordings_router_serves_audio_routes_only() {
     let dir = tempfile::tempdir().unwrap();
-    let service = Service::start(
-        Config::default(),
-        ServiceOptions {
-            autosync: false,
-            ..ServiceOptions::new(dir.path().join("data"), false)
-        },
-    )
-    .await
-    .unwrap();
+    let service = quiet_service(dir.path()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = callboard_server::recordings_router(service.clone());

@@ -8,17 +8,15 @@ use std::time::Duration;
 
 use callboard_model::NewCall;
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use tokio::io::AsyncWriteExt;
 use url::Url;
 
 use super::cdr::{CdrColumns, parse_cdr_file};
 use super::wire::{self, field, moscow_text, text};
 use super::{ApiErrorCode, BeelineError};
-use crate::download::{mime_from_path, truncate};
+use crate::download::{SaveError, save_response, truncate};
 use crate::{HostAllowList, RecordingFile};
 
 /// How the client proves who it is (3.4 allows IP, client certificate, Basic, or a mix;
@@ -435,33 +433,10 @@ impl BeelineClient {
         dest: &Path,
     ) -> Result<RecordingFile, BeelineError> {
         let resp = self.get(url).await?;
-        let mime = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.split(';').next().unwrap_or(s).trim().to_string())
-            .filter(|m| m.starts_with("audio/"))
-            .unwrap_or_else(|| mime_from_path(url.path()).to_string());
-        let tmp = dest.with_extension("part");
-        let mut file = tokio::fs::File::create(&tmp).await?;
-        let mut bytes = 0u64;
-        let mut stream = resp.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = match chunk {
-                Ok(c) => c,
-                Err(e) => {
-                    drop(file);
-                    let _ = tokio::fs::remove_file(&tmp).await;
-                    return Err(e.into());
-                }
-            };
-            bytes += chunk.len() as u64;
-            file.write_all(&chunk).await?;
-        }
-        file.sync_all().await?;
-        drop(file);
-        tokio::fs::rename(&tmp, dest).await?;
-        Ok(RecordingFile { bytes, mime })
+        save_response(resp, url, dest).await.map_err(|e| match e {
+            SaveError::Stream(source) => source.into(),
+            SaveError::Io(e) => e.into(),
+        })
     }
 }
 
