@@ -47,8 +47,8 @@ impl World {
         .expect("simulator starts");
         let mut config = sim_config(&sim, days + 2);
         let a = &mut config.accounts[0];
-        if let (Some(rate), Some(mtt)) = (requests_per_sec, a.mtt.as_mut()) {
-            mtt.requests_per_sec = rate;
+        if let (Some(rate), Some(mtt)) = (requests_per_sec, a.section.as_mut()) {
+            mtt.insert("requests_per_sec".into(), i64::from(rate).into());
         }
         let id = a.id.clone();
         let dir = tempfile::tempdir().unwrap();
@@ -94,7 +94,8 @@ pub fn sim_config(sim: &MttSim, backfill_days: u32) -> Config {
 /// tests alone; where the providers' documents sit beside the repo (`shared/specs`, or
 /// `CALLBOARD_SPECS_DIR`), the fixture must be their copy.
 pub fn spec_fixture(file: &str) -> String {
-    let here = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // At run time: a binary built in another checkout (a shared target dir) reads this one.
+    let here = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"));
     let text = std::fs::read_to_string(here.join("fixtures/specs").join(file))
         .unwrap_or_else(|e| panic!("spec fixture {file}: {e}"));
     let shared = std::env::var_os("CALLBOARD_SPECS_DIR")

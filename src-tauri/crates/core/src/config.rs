@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use callboard_model::ProviderKind;
+use callboard_providers::provider;
 use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
@@ -66,30 +67,78 @@ pub struct Config {
     pub accounts: Vec<AccountConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct AccountConfig {
     pub id: String,
     pub provider: ProviderKind,
     pub name: String,
-    #[serde(default)]
     pub numbers: Vec<String>,
-    #[serde(default = "default_poll")]
     pub poll_interval_secs: u64,
-    #[serde(default = "default_backfill")]
     pub backfill_days: u32,
     pub credentials: Option<Credentials>,
-    /// Overrides of the hosts the provider's spec names (see [`known_hosts`]).
-    #[serde(default)]
+    /// Overrides of the hosts the provider's spec names (see `callboard_providers::Provider::hosts`).
     pub hosts: BTreeMap<String, String>,
     /// Extra hosts recordings may be downloaded from, besides the provider's own.
-    #[serde(default)]
     pub recording_hosts: Vec<String>,
-    pub mtt: Option<MttAccount>,
-    pub beeline: Option<BeelineAccount>,
-    pub mts: Option<MtsAccount>,
-    pub mor: Option<MorAccount>,
-    pub sprecord: Option<SprecordAccount>,
+    /// The `[accounts.<provider>]` section, which only the provider's module reads.
+    pub section: Option<toml::Table>,
+}
+
+/// The fields every account has; the provider's own section is taken out first.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommonFields {
+    id: String,
+    provider: ProviderKind,
+    name: String,
+    #[serde(default)]
+    numbers: Vec<String>,
+    #[serde(default = "default_poll")]
+    poll_interval_secs: u64,
+    #[serde(default = "default_backfill")]
+    backfill_days: u32,
+    credentials: Option<Credentials>,
+    #[serde(default)]
+    hosts: BTreeMap<String, String>,
+    #[serde(default)]
+    recording_hosts: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for AccountConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut table = toml::Table::deserialize(d)?;
+        let provider = table
+            .get("provider")
+            .cloned()
+            .map(ProviderKind::deserialize)
+            .transpose()
+            .map_err(|e| D::Error::custom(e.message()))?;
+        let section = match provider.and_then(|p| table.remove(p.as_str())) {
+            None => None,
+            Some(toml::Value::Table(t)) => Some(t),
+            Some(_) => {
+                return Err(D::Error::custom(format!(
+                    "[accounts.{}] must be a table",
+                    provider.map(|p| p.as_str()).unwrap_or_default()
+                )));
+            }
+        };
+        let c = CommonFields::deserialize(toml::Value::Table(table))
+            .map_err(|e| D::Error::custom(e.message()))?;
+        Ok(Self {
+            id: c.id,
+            provider: c.provider,
+            name: c.name,
+            numbers: c.numbers,
+            poll_interval_secs: c.poll_interval_secs,
+            backfill_days: c.backfill_days,
+            credentials: c.credentials,
+            hosts: c.hosts,
+            recording_hosts: c.recording_hosts,
+            section,
+        })
+    }
 }
 
 fn default_poll() -> u64 {
@@ -106,45 +155,17 @@ pub struct Credentials {
     pub password: SecretSource,
 }
 
-/// Where a secret comes from. Never the config file itself, never SQLite.
-#[derive(Debug, Clone)]
-pub enum SecretSource {
-    /// An environment variable.
-    Env(String),
-    /// An entry in the OS keyring (service `callboard`).
-    Keyring(String),
-    /// Held in memory only (the demo's simulator); a config file cannot say this.
-    Memory(SecretString),
+/// Where a secret comes from (env, keyring, or memory for the demo): the providers'
+/// own type, since their sections name secrets too.
+pub use callboard_providers::SecretRef as SecretSource;
+
+/// Resolving a [`SecretSource`], which only the core may do: it knows the keyring.
+pub trait ResolveSecret {
+    fn resolve(&self, account: &str) -> Result<SecretString, ConfigError>;
 }
 
-/// Reads `{ env = "VAR" }` or `{ keyring = "entry" }`. Anything else is refused with
-/// a message that never repeats what was written, since that may be the password.
-impl<'de> Deserialize<'de> for SecretSource {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Table {
-            env: Option<String>,
-            keyring: Option<String>,
-        }
-        const EXPECTED: &str = "a secret must be { env = \"VARIABLE\" } or { keyring = \"entry\" }, never written in the file";
-        let value = toml::Value::deserialize(d).map_err(|_| serde::de::Error::custom(EXPECTED))?;
-        match Table::deserialize(value) {
-            Ok(Table {
-                env: Some(v),
-                keyring: None,
-            }) => Ok(Self::Env(v)),
-            Ok(Table {
-                env: None,
-                keyring: Some(k),
-            }) => Ok(Self::Keyring(k)),
-            _ => Err(serde::de::Error::custom(EXPECTED)),
-        }
-    }
-}
-
-impl SecretSource {
-    pub fn resolve(&self, account: &str) -> Result<SecretString, ConfigError> {
+impl ResolveSecret for SecretSource {
+    fn resolve(&self, account: &str) -> Result<SecretString, ConfigError> {
         let err = |problem: String| ConfigError::Secret {
             account: account.to_string(),
             problem,
@@ -167,74 +188,6 @@ impl SecretSource {
                 .map_err(|e| err(format!("keyring entry {entry:?}: {e}"))),
             Self::Memory(s) => Ok(s.clone()),
         }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MttAccount {
-    pub customer_name: Option<String>,
-    #[serde(default)]
-    pub sip_ids: Vec<String>,
-    #[serde(default = "default_mtt_rate")]
-    pub requests_per_sec: u32,
-}
-
-fn default_mtt_rate() -> u32 {
-    8
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BeelineAccount {
-    /// Numbers of the cloud call center (`ABONENT_NUMBER`).
-    #[serde(default)]
-    pub abonent_numbers: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MtsAccount {
-    /// UN numbers of the autosecretary.
-    #[serde(default)]
-    pub un_numbers: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MorAccount {
-    /// Limit recordings to these sources (`s_source`), all when empty.
-    #[serde(default)]
-    pub sources: Vec<String>,
-    /// The API's path on the server (`/billing/api/` by default, as the spec's example).
-    pub path_prefix: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SprecordAccount {
-    /// Recorder channels to show, all when empty.
-    #[serde(default)]
-    pub channels: Vec<String>,
-}
-
-/// The hosts each provider's spec names, with their defaults (`None`: site-specific, must be set).
-pub fn known_hosts(provider: ProviderKind) -> &'static [(&'static str, Option<&'static str>)] {
-    match provider {
-        ProviderKind::Mtt => &[
-            (
-                "webapicommon",
-                Some("https://webapicommon.mtt.ru/index.php"),
-            ),
-            ("rc", Some("https://rc.mtt.ru")),
-            ("gapi", Some("https://gapi.mtt.ru:6443/v1/api")),
-            ("sb-api", Some("https://sb-api.mtt.ru")),
-            ("msapi", Some("https://msapi.mtt.ru:443/")),
-        ],
-        ProviderKind::Beeline => &[("api", Some("https://cloudcc.beeline.ru/api"))],
-        ProviderKind::Mts => &[("api", Some("https://aa.mts.ru/api/v1"))],
-        ProviderKind::Mor => &[("server", None)],
-        ProviderKind::Sprecord => &[("device", None)],
     }
 }
 
@@ -274,10 +227,10 @@ impl Config {
             if a.poll_interval_secs == 0 {
                 return Err(invalid("poll_interval_secs must be at least 1".into()));
             }
-            let known = known_hosts(a.provider);
+            let entry = provider(a.provider);
             for (key, value) in &a.hosts {
-                if !known.iter().any(|(k, _)| k == key) {
-                    let names: Vec<_> = known.iter().map(|(k, _)| *k).collect();
+                if !entry.hosts.iter().any(|h| h.key == key) {
+                    let names: Vec<_> = entry.hosts.iter().map(|h| h.key).collect();
                     return Err(invalid(format!(
                         "unknown host {key:?} for {:?}; known: {names:?}",
                         a.provider
@@ -285,31 +238,7 @@ impl Config {
                 }
                 Url::parse(value).map_err(|e| invalid(format!("host {key} = {value:?}: {e}")))?;
             }
-            let sections = [
-                (ProviderKind::Mtt, a.mtt.is_some()),
-                (ProviderKind::Beeline, a.beeline.is_some()),
-                (ProviderKind::Mts, a.mts.is_some()),
-                (ProviderKind::Mor, a.mor.is_some()),
-                (ProviderKind::Sprecord, a.sprecord.is_some()),
-            ];
-            if let Some((other, _)) = sections
-                .iter()
-                .find(|(p, present)| *present && *p != a.provider)
-            {
-                return Err(invalid(format!(
-                    "has a [{}] section but provider is {:?}",
-                    other.as_str(),
-                    a.provider
-                )));
-            }
-            if a.provider == ProviderKind::Mtt {
-                let mtt = a.mtt.clone().unwrap_or_default();
-                if mtt.customer_name.is_none() && mtt.sip_ids.is_empty() {
-                    return Err(invalid(
-                        "[accounts.mtt] needs customer_name or sip_ids".into(),
-                    ));
-                }
-            }
+            (entry.check)(a.section.as_ref()).map_err(invalid)?;
         }
         Ok(())
     }
@@ -330,10 +259,11 @@ impl AccountConfig {
             account: self.id.clone(),
             problem,
         };
-        let default = known_hosts(self.provider)
+        let default = provider(self.provider)
+            .hosts
             .iter()
-            .find(|(k, _)| *k == key)
-            .and_then(|(_, d)| *d);
+            .find(|h| h.key == key)
+            .and_then(|h| h.default);
         let raw = self
             .hosts
             .get(key)
@@ -464,5 +394,39 @@ device = "http://192.168.1.20"
         assert_eq!(l, line, "{e}");
         assert!(c > 1, "{e}");
         assert_eq!(line_and_column("ab\ncd\nй=x", 8), (3, 2));
+    }
+
+    #[test]
+    fn the_readme_example_is_a_valid_config() {
+        let readme = include_str!("../../../../README.md");
+        let start = readme.find("```toml\n").expect("a TOML example") + "```toml\n".len();
+        let len = readme[start..].find("```").expect("its end");
+        let c = Config::parse(&readme[start..start + len], "README.md").unwrap();
+        let providers: Vec<_> = c.accounts.iter().map(|a| a.provider).collect();
+        assert_eq!(
+            providers,
+            [
+                ProviderKind::Mtt,
+                ProviderKind::Mor,
+                ProviderKind::Beeline,
+                ProviderKind::Mts
+            ]
+        );
+    }
+
+    #[test]
+    fn a_provider_section_is_checked_by_its_provider() {
+        let bad = EXAMPLE.replace(
+            "abonent_numbers = [\"9031234567\"]",
+            "abonent_numbers = [\"9031234567\"]\nauth = \"certificate\"",
+        );
+        let e = Config::parse(&bad, "x").unwrap_err().to_string();
+        assert!(e.contains("\"beeline\"") && e.contains("cert_file"), "{e}");
+        let typo = EXAMPLE.replace("abonent_numbers", "abonent_number");
+        let e = Config::parse(&typo, "x").unwrap_err().to_string();
+        assert!(e.contains("abonent_number"), "{e}");
+        let foreign = EXAMPLE.replace("[accounts.beeline]", "[accounts.mts]");
+        let e = Config::parse(&foreign, "x").unwrap_err().to_string();
+        assert!(e.contains("mts"), "{e}");
     }
 }

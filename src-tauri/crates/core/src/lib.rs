@@ -12,7 +12,7 @@ pub mod store;
 mod sync;
 
 pub use clock::{Clock, SystemClock};
-pub use config::{AccountConfig, Config, ConfigError, SecretSource};
+pub use config::{AccountConfig, Config, ConfigError, ResolveSecret, SecretSource};
 pub use error::CoreError;
 pub use service::{Service, ServiceOptions};
 pub use store::Store;

@@ -1,87 +1,82 @@
-//! Builds each account's provider capabilities from its config.
+//! Builds each account's provider capabilities from its config, through the providers'
+//! registry: the core knows no provider by name.
 
-use std::sync::Arc;
-use std::time::Duration;
+use callboard_providers::{AccountEnv, Capabilities, SecretRef, SetupError, provider};
+use secrecy::SecretString;
+use url::Url;
 
-use callboard_model::ProviderKind;
-use callboard_providers::mor::{DEFAULT_PATH_PREFIX, MorClient, MorSettings};
-use callboard_providers::mtt::{DEFAULT_RECORDING_HOSTS, MttClient, MttSettings};
-use callboard_providers::{Capabilities, HostAllowList};
-
+use crate::config::ResolveSecret;
 use crate::{AccountConfig, ConfigError, CoreError};
 
-/// Builds what an account's provider can do from the account's config.
-pub(crate) type BuildCapabilities = fn(&AccountConfig) -> Result<Capabilities, CoreError>;
+/// Whether the account's provider can be polled at all.
+pub(crate) fn can_build(account: &AccountConfig) -> bool {
+    provider(account.provider).build.is_some()
+}
 
-/// How to build the provider's capabilities, or `None` while it is not built yet.
-pub(crate) fn capabilities_builder(provider: ProviderKind) -> Option<BuildCapabilities> {
-    match provider {
-        ProviderKind::Mtt => Some(|account| {
-            let client = Arc::new(mtt(account)?);
-            Ok(Capabilities {
-                call_log: Some(client.clone()),
-                recordings: Some(client),
-            })
-        }),
-        ProviderKind::Mor => Some(|account| {
-            let client = Arc::new(mor(account)?);
-            Ok(Capabilities {
-                call_log: Some(client.clone()),
-                recordings: Some(client),
-            })
-        }),
-        ProviderKind::Beeline | ProviderKind::Mts | ProviderKind::Sprecord => None,
+/// What the account's provider can do, built from the account's config.
+pub(crate) fn build_capabilities(account: &AccountConfig) -> Result<Capabilities, CoreError> {
+    let Some(build) = provider(account.provider).build else {
+        return Ok(Capabilities::default());
+    };
+    build(&Env(account)).map_err(|e| match e {
+        SetupError::Invalid(problem) => ConfigError::Invalid {
+            account: account.id.clone(),
+            problem,
+        }
+        .into(),
+        SetupError::Environment(e) => match e.downcast::<ConfigError>() {
+            Ok(config) => (*config).into(),
+            Err(other) => ConfigError::Invalid {
+                account: account.id.clone(),
+                problem: other.to_string(),
+            }
+            .into(),
+        },
+        SetupError::Client(e) => CoreError::Provider(e),
+    })
+}
+
+/// The account as its provider's module sees it.
+struct Env<'a>(&'a AccountConfig);
+
+impl Env<'_> {
+    fn env_error(e: ConfigError) -> SetupError {
+        SetupError::Environment(Box::new(e))
     }
 }
 
-/// The account's credentials, which `provider` cannot do without.
-fn credentials<'a>(
-    account: &'a AccountConfig,
-    provider: &str,
-) -> Result<&'a crate::config::Credentials, ConfigError> {
-    account
-        .credentials
-        .as_ref()
-        .ok_or_else(|| ConfigError::Invalid {
-            account: account.id.clone(),
-            problem: format!("[accounts.credentials] is required for {provider}"),
+impl AccountEnv for Env<'_> {
+    fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    fn login(&self) -> Option<&str> {
+        self.0.credentials.as_ref().map(|c| c.login.as_str())
+    }
+
+    fn password(&self) -> Result<SecretString, SetupError> {
+        let creds = self.0.credentials.as_ref().ok_or_else(|| {
+            SetupError::Invalid("[accounts.credentials] password is required".into())
+        })?;
+        creds.password.resolve(&self.0.id).map_err(Self::env_error)
+    }
+
+    fn secret(&self, source: &SecretRef) -> Result<SecretString, SetupError> {
+        source.resolve(&self.0.id).map_err(Self::env_error)
+    }
+
+    fn host(&self, key: &str) -> Result<Url, SetupError> {
+        self.0.host(key).map_err(|e| match e {
+            ConfigError::Invalid { problem, .. } => SetupError::Invalid(problem),
+            other => Self::env_error(other),
         })
-}
+    }
 
-fn mor(account: &AccountConfig) -> Result<MorClient, CoreError> {
-    let creds = credentials(account, "MOR")?;
-    let mor = account.mor.clone().unwrap_or_default();
-    let settings = MorSettings {
-        server: account.host("server")?,
-        path_prefix: mor
-            .path_prefix
-            .unwrap_or_else(|| DEFAULT_PATH_PREFIX.to_string()),
-        user: creds.login.clone(),
-        secret: creds.password.resolve(&account.id)?,
-        timeout: Duration::from_secs(30),
-    };
-    MorClient::new(settings).map_err(|e| CoreError::Provider(e.into()))
-}
+    fn recording_hosts(&self) -> &[String] {
+        &self.0.recording_hosts
+    }
 
-fn mtt(account: &AccountConfig) -> Result<MttClient, CoreError> {
-    let creds = credentials(account, "MTT")?;
-    let rc = account.host("rc")?;
-    let mtt = account.mtt.clone().unwrap_or_default();
-    let hosts = DEFAULT_RECORDING_HOSTS
-        .iter()
-        .map(|h| h.to_string())
-        .chain(rc.host_str().map(str::to_string))
-        .chain(account.recording_hosts.iter().cloned());
-    let settings = MttSettings {
-        webapicommon: account.host("webapicommon")?,
-        rc,
-        recording_hosts: HostAllowList::new(hosts),
-        login: creds.login.clone(),
-        password: creds.password.resolve(&account.id)?,
-        customer_name: mtt.customer_name,
-        sip_ids: mtt.sip_ids,
-        requests_per_sec: mtt.requests_per_sec,
-        timeout: Duration::from_secs(30),
-    };
-    MttClient::new(settings).map_err(|e| CoreError::Provider(e.into()))
+    fn section(&self) -> Option<&toml::Table> {
+        self.0.section.as_ref()
+    }
 }

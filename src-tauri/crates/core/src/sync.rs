@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use tokio::sync::broadcast;
 
-use crate::sources::capabilities_builder;
+use crate::sources::{build_capabilities, can_build};
 use crate::store::{Store, UpsertStats};
 use crate::{AccountConfig, Clock, CoreError, blocking};
 
@@ -25,6 +25,9 @@ pub struct SyncReport {
     pub stats: UpsertStats,
     /// Pages read, each stored in its own transaction.
     pub pages: u32,
+    /// Where a backfill stands when the pass ends before it does (a provider still
+    /// preparing the next page); `None` once caught up.
+    pub backfill: Option<BackfillProgress>,
 }
 
 /// An account as the service runs it: its config, its capabilities, its live status.
@@ -49,7 +52,7 @@ impl AccountRuntime {
 
     /// Whether this account's provider is built into this version at all.
     pub fn supported(&self) -> bool {
-        capabilities_builder(self.config.provider).is_some()
+        can_build(&self.config)
     }
 
     /// What the account's provider can do, built on first need. A build that fails (a
@@ -58,11 +61,9 @@ impl AccountRuntime {
     pub async fn capabilities(&self) -> Result<&Capabilities, CoreError> {
         self.capabilities
             .get_or_try_init(|| async {
-                let build =
-                    capabilities_builder(self.config.provider).ok_or_else(|| self.no_sync_yet())?;
                 let config = self.config.clone();
                 // A keyring read may wait on D-Bus (or an unlock prompt): off the async threads.
-                tokio::task::spawn_blocking(move || build(&config)).await?
+                tokio::task::spawn_blocking(move || build_capabilities(&config)).await?
             })
             .await
     }
@@ -138,6 +139,7 @@ async fn sync_pages(
             fetched: 0,
             stats: UpsertStats::default(),
             pages: 0,
+            backfill: None,
         });
         r.from = r.from.min(page.window.0);
         r.to = r.to.max(page.window.1);
@@ -145,6 +147,10 @@ async fn sync_pages(
         r.stats.inserted += stats.inserted;
         r.stats.updated += stats.updated;
         r.pages += 1;
+        r.backfill = page.progress.map(|p| BackfillProgress {
+            done: p.done,
+            total: p.total,
+        });
         if stats.inserted > 0 || stats.updated > 0 {
             let _ = events.send(Event::CallsSynced {
                 account: account.id.clone(),
@@ -155,10 +161,7 @@ async fn sync_pages(
         if page.more || page.progress.is_some() {
             let id = account.id.clone();
             let count = blocking(store, move |s| s.count_calls(&id)).await?;
-            let backfill = page.progress.map(|p| BackfillProgress {
-                done: p.done,
-                total: p.total,
-            });
+            let backfill = r.backfill;
             rt.update_status(events, |s| {
                 s.calls_synced = count;
                 s.backfill = backfill;
@@ -189,9 +192,14 @@ pub(crate) async fn run_pass(
         Err(e) => Err(e),
     };
     let id = rt.config.id.clone();
-    let count = blocking(store, move |s| s.count_calls(&id))
-        .await
-        .unwrap_or(0);
+    // A count that fails keeps the last one shown: the calls are still there.
+    let count = match blocking(store, move |s| s.count_calls(&id)).await {
+        Ok(n) => Some(n),
+        Err(e) => {
+            tracing::warn!(account = %rt.config.id, error = %e, "cannot count stored calls");
+            None
+        }
+    };
     let (success_at, api_error) = match &result {
         Ok(report) => {
             tracing::info!(account = %rt.config.id, pages = report.pages, fetched = report.fetched,
@@ -204,8 +212,13 @@ pub(crate) async fn run_pass(
         }
     };
     rt.update_status(events, |s| {
-        s.calls_synced = count;
-        s.backfill = None;
+        if let Some(n) = count {
+            s.calls_synced = n;
+        }
+        // A failed pass leaves the backfill where it was; a finished one says where it is.
+        if let Ok(report) = &result {
+            s.backfill = report.backfill;
+        }
         s.state = if api_error.is_some() {
             SyncState::Error
         } else {

@@ -22,7 +22,7 @@ pub struct PageContext {
 }
 
 /// How far a backfill has come, in whole days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     pub done: u32,
     pub total: u32,
@@ -107,7 +107,7 @@ pub struct WindowPolicy {
 }
 
 /// The window a time-window log reads next, and what follows from reading it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowPlan {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,

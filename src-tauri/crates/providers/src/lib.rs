@@ -12,6 +12,7 @@ pub mod mor;
 pub mod mts;
 pub mod mtt;
 mod recordings;
+pub mod setup;
 
 pub use call_log::{
     Backfill, CallLog, CursorValue, LogPage, PageContext, Progress, WindowCursor, WindowPlan,
@@ -20,3 +21,4 @@ pub use call_log::{
 pub use download::{HostAllowList, mime_from_path};
 pub use error::{ErrorKind, ProviderError};
 pub use recordings::{Capabilities, RecordingFile, Recordings};
+pub use setup::{AccountEnv, HostSpec, Provider, SecretRef, SetupError, provider};

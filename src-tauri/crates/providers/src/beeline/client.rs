@@ -92,6 +92,22 @@ pub struct CdrJob {
     pub numbers: Vec<String>,
 }
 
+/// A CDR job ordered and not read yet, and how many times it has been ordered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingJob {
+    pub job: CdrJob,
+    pub orders: u32,
+}
+
+/// How far [`BeelineClient::advance_job`] got.
+#[derive(Debug)]
+pub enum JobStep {
+    /// The file is read: the calls that ended in the job's window.
+    Done(Vec<NewCall>),
+    /// Still `NOT READY`: poll again later.
+    Waiting(PendingJob),
+}
+
 /// What `STATCDR` says about a job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CdrStatus {
@@ -359,62 +375,75 @@ impl BeelineClient {
         poll_every: Duration,
         max_polls: u32,
     ) -> Result<Vec<NewCall>, BeelineError> {
-        let mut attempts = 0;
+        match self
+            .advance_job(from, to, numbers, None, poll_every, max_polls)
+            .await?
+        {
+            JobStep::Done(calls) => Ok(calls),
+            JobStep::Waiting(pending) => Err(BeelineError::JobNotReady {
+                cdrid: pending.job.id,
+                polls: max_polls.max(1),
+            }),
+        }
+    }
+
+    /// Moves a CDR job for ends in `[from, to]` as far as it goes now: orders it unless
+    /// `pending` already did, polls it up to `max_polls` times, and downloads its file
+    /// once ready. A job that expired or was forgotten (`EXPIRED`, 404.106, or its file
+    /// gone, 404.113) is ordered again, up to [`MAX_JOB_REQUESTS`] times in all. A job
+    /// still not ready comes back as [`JobStep::Waiting`], to be resumed later (after a
+    /// restart too) instead of ordered again.
+    pub async fn advance_job(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        numbers: &[String],
+        pending: Option<PendingJob>,
+        poll_every: Duration,
+        max_polls: u32,
+    ) -> Result<JobStep, BeelineError> {
+        let (mut job, mut orders) = match pending {
+            Some(p) => (p.job, p.orders),
+            None => (self.request_cdr(from, to, numbers).await?, 1),
+        };
+        let mut polls = 0;
         loop {
-            let job = self.request_cdr(from, to, numbers).await?;
-            attempts += 1;
-            let lost = |e: Option<BeelineError>| {
-                if attempts >= MAX_JOB_REQUESTS {
-                    Err(e.unwrap_or(BeelineError::JobLost {
-                        cdrid: job.id.clone(),
-                        attempts,
-                    }))
-                } else {
-                    tracing::info!(cdrid = %job.id, "Beeline CDR job lost; ordering it again");
-                    Ok(())
-                }
-            };
-            match self.poll_until_ready(&job, poll_every, max_polls).await {
-                Ok(Some(url)) => match self.download_cdr(&url).await {
+            if polls >= max_polls.max(1) {
+                return Ok(JobStep::Waiting(PendingJob { job, orders }));
+            }
+            if polls > 0 {
+                tokio::time::sleep(poll_every).await;
+            }
+            polls += 1;
+            let lost = match self.cdr_status(&job).await {
+                Ok(CdrStatus::NotReady) => continue,
+                Ok(CdrStatus::Ready { url }) => match self.download_cdr(&url).await {
                     Err(BeelineError::Api {
                         code: ApiErrorCode::FileNotFound,
                         ..
-                    }) => lost(None)?,
-                    done => return done,
+                    }) => None,
+                    done => return done.map(JobStep::Done),
                 },
-                Ok(None) => lost(None)?,
+                Ok(CdrStatus::Expired) => None,
                 Err(
                     e @ BeelineError::Api {
                         code: ApiErrorCode::InvalidCdrId,
                         ..
                     },
-                ) => lost(Some(e))?,
+                ) => Some(e),
                 Err(e) => return Err(e),
+            };
+            if orders >= MAX_JOB_REQUESTS {
+                return Err(lost.unwrap_or(BeelineError::JobLost {
+                    cdrid: job.id.clone(),
+                    attempts: orders,
+                }));
             }
+            tracing::info!(cdrid = %job.id, "Beeline CDR job lost; ordering it again");
+            job = self.request_cdr(from, to, numbers).await?;
+            orders += 1;
+            polls = 0;
         }
-    }
-
-    /// The file's URL once the job is ready; `None` when it expired.
-    async fn poll_until_ready(
-        &self,
-        job: &CdrJob,
-        poll_every: Duration,
-        max_polls: u32,
-    ) -> Result<Option<Url>, BeelineError> {
-        for poll in 0..max_polls.max(1) {
-            if poll > 0 {
-                tokio::time::sleep(poll_every).await;
-            }
-            match self.cdr_status(job).await? {
-                CdrStatus::Ready { url } => return Ok(Some(url)),
-                CdrStatus::Expired => return Ok(None),
-                CdrStatus::NotReady => {}
-            }
-        }
-        Err(BeelineError::JobNotReady {
-            cdrid: job.id.clone(),
-            polls: max_polls.max(1),
-        })
     }
 
     /// The download link behind a call's `recording_ref` (the CDR file's link itself).

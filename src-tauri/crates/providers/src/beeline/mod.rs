@@ -3,17 +3,21 @@
 //! the CDR file. Commands are `multipart/form-data` POSTs to `/api/request` whose part
 //! `api_form` holds the JSON; files come from `/api/download`; errors are the 4.19 table.
 
+mod capabilities;
 mod cdr;
 mod client;
 mod error;
+mod setup;
 mod wire;
 
+pub use capabilities::BeelineAccount;
 pub use cdr::{CdrColumns, parse_cdr_file};
 pub use client::{
     BeelineAuth, BeelineClient, BeelineSettings, CdrJob, CdrStatus, DEFAULT_MAX_CALL_HOURS,
-    EDGE_MARGIN_SECS, MAX_JOB_REQUESTS,
+    EDGE_MARGIN_SECS, JobStep, MAX_JOB_REQUESTS, PendingJob,
 };
 pub use error::{ApiErrorCode, BeelineError};
+pub use setup::{AuthKind, BeelineSection, PROVIDER};
 
 /// The production API base (3.1–3.3).
 pub const DEFAULT_API: &str = "https://cloudcc.beeline.ru";

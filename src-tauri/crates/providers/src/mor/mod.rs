@@ -6,11 +6,13 @@ mod capabilities;
 mod client;
 mod error;
 mod normalize;
+mod setup;
 mod wire;
 
 pub use client::{MorClient, MorSettings, hash};
 pub use error::{MorApiError, MorError};
 pub use normalize::{normalize_recording, parse_date};
+pub use setup::{MorSection, PROVIDER};
 pub use wire::{Recording, parse_answer};
 
 /// Where MOR serves its API (the spec's example: `/billing/api/recordings_get`).

@@ -38,12 +38,18 @@ impl MtsPage {
         if self.next_start_id.is_some() {
             return self.next_start_id;
         }
-        let last = self.positions.iter().map(|(t, _)| *t).max()?;
-        self.positions
-            .iter()
-            .find(|(t, _)| *t >= last - overlap)
-            .map(|(_, id)| *id)
+        resume_point(&self.positions, overlap)
     }
+}
+
+/// Of records `(start, seqid)` in the API's order, the first that started within
+/// `overlap` of the latest: where a record-id cursor resumes once caught up.
+pub(crate) fn resume_point(positions: &[(DateTime<Utc>, u64)], overlap: Duration) -> Option<u64> {
+    let last = positions.iter().map(|(t, _)| *t).max()?;
+    positions
+        .iter()
+        .find(|(t, _)| *t >= last - overlap)
+        .map(|(_, id)| *id)
 }
 
 pub struct MtsClient {
@@ -105,6 +111,21 @@ impl MtsClient {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<NewCall>, MtsError> {
+        Ok(self
+            .records_by_time(phone, from, to)
+            .await?
+            .into_iter()
+            .map(|(call, _)| call)
+            .collect())
+    }
+
+    /// As [`Self::calls_by_time`], each call with its record id (`seqid`), in page order.
+    pub(crate) async fn records_by_time(
+        &self,
+        phone: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(NewCall, Option<u64>)>, MtsError> {
         let (begin, end) = self
             .settings
             .date_format
@@ -126,13 +147,13 @@ impl MtsClient {
                 query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             let env = self.get("cdr/bytime", &pairs).await?;
             let next = env.next_page().map_err(MtsError::Decode)?;
-            for (call, _) in self.records(env.value)? {
+            for (call, seqid) in self.records(env.value)? {
                 // Whole-day date formats ask for more than the window.
                 if call.started_at >= from
                     && call.started_at < to
                     && seen.insert(call.provider_call_id.clone())
                 {
-                    out.push(call);
+                    out.push((call, seqid));
                 }
             }
             let Some(link) = next else { break };
@@ -206,11 +227,7 @@ impl MtsClient {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<NewCall>, MtsError> {
-        let numbers = if self.settings.un_numbers.is_empty() {
-            self.un_numbers().await?
-        } else {
-            self.settings.un_numbers.clone()
-        };
+        let numbers = self.numbers().await?;
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for un in &numbers {
@@ -221,6 +238,15 @@ impl MtsClient {
             }
         }
         Ok(out)
+    }
+
+    /// The configured UN numbers, or every one the account has when none are.
+    pub async fn numbers(&self) -> Result<Vec<String>, MtsError> {
+        if self.settings.un_numbers.is_empty() {
+            self.un_numbers().await
+        } else {
+            Ok(self.settings.un_numbers.clone())
+        }
     }
 
     fn page_size(&self, asked: Option<u32>) -> u32 {

@@ -4,11 +4,13 @@
 mod client;
 mod error;
 mod normalize;
+mod setup;
 mod wire;
 
 pub use client::{MttClient, MttSettings, RecordFormat};
 pub use error::MttError;
 pub use normalize::{normalize_conf_id, normalize_row};
+pub use setup::{MttSection, PROVIDER};
 pub use wire::{CallHistory, HistoryKind, HistoryRow};
 
 /// Hosts MTT hands out recording links on (`rc` answers with links on `rs` too, and
