@@ -44,7 +44,7 @@ fn string_array(items: &[String]) -> String {
 }
 
 /// TOML basic string with the escapes TOML requires.
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -1,7 +1,7 @@
-//! `callboard-sim`: a deterministic simulator of MTT Telecom API's call history
-//! (`getCallHistory`, `getServiceHistoryByCustomer`) and call recordings.
+//! `callboard-sim`: deterministic simulators of the telephony providers (MTT, Beeline,
+//! MTS, MOR), each with its wire format and quirks, started alone or as a [`Fleet`].
 //!
-//! It lets the backend, demo mode and integration tests run against MTT's real
+//! They let the backend, demo mode and integration tests run against real
 //! payload shapes and quirks on loopback, with no account, no network and the
 //! same history for the same seed.
 
@@ -11,6 +11,7 @@ mod audio;
 pub mod beeline;
 mod config;
 mod dataset;
+mod fleet;
 mod hooks;
 mod ids;
 pub mod mor;
@@ -26,6 +27,7 @@ pub use audio::{SAMPLE_RATE, synthesize_wav};
 pub use beeline::{BeelineSim, BeelineSimOptions};
 pub use config::config_toml;
 pub use dataset::{CUSTOMER_NAME, CallKind, Dataset, SIP_IDS, SimCall, moscow_hour};
+pub use fleet::{Fleet, FleetAccount, FleetOptions};
 pub use hooks::{FailureForm, InjectedFailure};
 pub use ids::{ConfId, format_conf_id, parse_conf_id, record_id};
 pub use mor::{MorHook, MorSim, MorSimOptions, MorSpecError};

@@ -1,0 +1,225 @@
+//! The fleet: one simulator per provider that polls (MTT, Beeline, MTS, MOR), started
+//! together on loopback from one seed, so one population of callers rings through all of
+//! them (the same client calls through MTT one day and Beeline the next). Demo mode and
+//! the whole-system tests start it; [`Fleet::config_toml`] points callboard at it.
+
+use chrono::{DateTime, Utc};
+
+use crate::beeline::BEELINE_SIM_LOGIN;
+use crate::config::{config_toml, quote};
+use crate::mts::{MTS_SIM_LOGIN, MTS_SIM_PASSWORD};
+use crate::{
+    BeelineSim, BeelineSimOptions, MorSim, MorSimOptions, MtsSim, MtsSimOptions, MttSim,
+    SIM_PASSWORD, SimOptions,
+};
+
+/// How to start a fleet.
+#[derive(Debug, Clone)]
+pub struct FleetOptions {
+    /// Shared by every simulator: the same seed, the same callers.
+    pub seed: u64,
+    /// How many days back each simulator keeps calls.
+    pub days: u32,
+    /// Long-run average calls per day, per provider.
+    pub calls_per_day: u32,
+    /// Fixed clock for reproducible tests; `None` follows the wall clock.
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl Default for FleetOptions {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            days: 28,
+            calls_per_day: 150,
+            now: None,
+        }
+    }
+}
+
+/// The running simulators.
+#[derive(Debug)]
+pub struct Fleet {
+    /// MTT Telecom API.
+    pub mtt: MttSim,
+    /// Beeline cloud call center.
+    pub beeline: BeelineSim,
+    /// MTS @втосекретарь.
+    pub mts: MtsSim,
+    /// Kolmisoft MOR.
+    pub mor: MorSim,
+    mor_options: MorSimOptions,
+}
+
+/// One account of the fleet's config: its id, and the password the simulator accepts
+/// (never written into the config; a caller puts it in memory or an env variable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetAccount {
+    /// The account's id in the config.
+    pub id: &'static str,
+    /// The env variable the config reads the password from.
+    pub password_env: &'static str,
+    /// The password itself.
+    pub password: String,
+}
+
+impl Fleet {
+    /// Starts the four simulators on loopback ports of their own.
+    pub async fn start(opts: FleetOptions) -> std::io::Result<Fleet> {
+        let FleetOptions {
+            seed,
+            days,
+            calls_per_day,
+            now,
+        } = opts;
+        let mtt = MttSim::start(SimOptions {
+            seed,
+            days,
+            calls_per_day,
+            now,
+            ..Default::default()
+        })
+        .await?;
+        let beeline = BeelineSim::start(BeelineSimOptions {
+            seed,
+            days,
+            calls_per_day,
+            now,
+            ..Default::default()
+        })
+        .await?;
+        let mts = MtsSim::start(MtsSimOptions {
+            seed,
+            days,
+            calls_per_day,
+            now,
+            ..Default::default()
+        })
+        .await?;
+        let mor_options = MorSimOptions {
+            seed,
+            days,
+            calls_per_day,
+            now,
+            ..Default::default()
+        };
+        let mor = MorSim::start(mor_options.clone()).await?;
+        Ok(Fleet {
+            mtt,
+            beeline,
+            mts,
+            mor,
+            mor_options,
+        })
+    }
+
+    /// The accounts of [`Fleet::config_toml`] and their passwords.
+    pub fn accounts(&self) -> Vec<FleetAccount> {
+        vec![
+            FleetAccount {
+                id: "mtt-sim",
+                password_env: "CALLBOARD_SIM_PASSWORD",
+                password: self.mtt.account().password,
+            },
+            FleetAccount {
+                id: "beeline-sim",
+                password_env: "CALLBOARD_SIM_BEELINE_PASSWORD",
+                password: SIM_PASSWORD.to_string(),
+            },
+            FleetAccount {
+                id: "mts-sim",
+                password_env: "CALLBOARD_SIM_MTS_PASSWORD",
+                password: MTS_SIM_PASSWORD.to_string(),
+            },
+            FleetAccount {
+                id: "mor-sim",
+                password_env: "CALLBOARD_SIM_MOR_SECRET",
+                password: self.mor_options.secret.clone(),
+            },
+        ]
+    }
+
+    /// A callboard config with one account per simulator, each reading `backfill_days`
+    /// back; passwords are read from the env variables [`Fleet::accounts`] names.
+    pub fn config_toml(&self, backfill_days: u32) -> String {
+        let env = |id: &str| {
+            self.accounts()
+                .into_iter()
+                .find(|a| a.id == id)
+                .map(|a| a.password_env)
+                .expect("a fleet account")
+        };
+        let mtt = config_toml(&self.mtt.base_url(), &self.mtt.account(), env("mtt-sim"));
+        let beeline = format!(
+            r#"[[accounts]]
+id = "beeline-sim"
+provider = "beeline"
+name = "Beeline (simulator)"
+
+[accounts.credentials]
+login = {login}
+password = {{ env = {env} }}
+
+[accounts.beeline]
+poll_every_secs = 1
+
+[accounts.hosts]
+api = {api}
+"#,
+            login = quote(BEELINE_SIM_LOGIN),
+            env = quote(env("beeline-sim")),
+            api = quote(&self.beeline.base_url()),
+        );
+        let mts = format!(
+            r#"[[accounts]]
+id = "mts-sim"
+provider = "mts"
+name = "MTS (simulator)"
+
+[accounts.credentials]
+login = {login}
+password = {{ env = {env} }}
+
+[accounts.hosts]
+api = {api}
+"#,
+            login = quote(MTS_SIM_LOGIN),
+            env = quote(env("mts-sim")),
+            api = quote(&self.mts.api_url()),
+        );
+        let mor = format!(
+            r#"[[accounts]]
+id = "mor-sim"
+provider = "mor"
+name = "MOR (simulator)"
+
+[accounts.credentials]
+login = {user}
+password = {{ env = {env} }}
+
+[accounts.mor]
+path_prefix = {prefix}
+
+[accounts.hosts]
+server = {server}
+"#,
+            user = quote(&self.mor_options.user),
+            env = quote(env("mor-sim")),
+            prefix = quote(&self.mor_options.path_prefix),
+            server = quote(&self.mor.base_url()),
+        );
+        let text = [mtt, beeline, mts, mor].join("\n");
+        text.replace(
+            "[[accounts]]\n",
+            &format!("[[accounts]]\nbackfill_days = {backfill_days}\n"),
+        )
+    }
+
+    /// Stops every simulator and waits for its port to be released.
+    pub async fn shutdown(self) {
+        self.mtt.shutdown().await;
+        self.beeline.shutdown().await;
+        self.mts.shutdown().await;
+        self.mor.shutdown().await;
+    }
+}
