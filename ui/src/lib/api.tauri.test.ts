@@ -92,6 +92,16 @@ describe("TauriApi", () => {
     expect(tauri.invoke).toHaveBeenCalledWith("save_recording", { id: 7, index: 1, fileName: "2026-11-24_14-05-33_+79161234567_part2.wav" });
   });
 
+  it("runs a sync pass and exports through their commands, without paging fields", async () => {
+    const { createApi } = await tauriApi();
+    tauri.invoke = vi.fn(async (cmd: unknown) => (cmd === "sync_now" ? { account: "a" } : "saved"));
+    const api = createApi();
+    await expect(api.syncNow("a")).resolves.toEqual({ account: "a" });
+    expect(tauri.invoke).toHaveBeenCalledWith("sync_now", { account: "a" });
+    await expect(api.exportCalls({ account: "a", cursor: "x", limit: 5 }, "calls.csv")).resolves.toBe("saved");
+    expect(tauri.invoke).toHaveBeenCalledWith("export_calls", { query: { account: "a" }, fileName: "calls.csv" });
+  });
+
   it("turns a rejected command into an error the UI can describe", async () => {
     const { createApi } = await tauriApi();
     const hint = { kind: "recording_gone" };

@@ -161,6 +161,39 @@ describe("HttpApi requests", () => {
     expect(e.transport).toEqual({ kind: "http_status", status: 401, statusText: "Unauthorized", body });
   });
 
+  it("asks for a sync pass with a POST and answers the account's status", async () => {
+    const status = { account: "mtt main", state: "ok" };
+    const fetch = vi.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify(status), { status: 200 }));
+    vi.stubGlobal("fetch", fetch);
+    await expect(createApi().syncNow("mtt main")).resolves.toEqual(status);
+    expect(fetch.mock.calls[0][0]).toBe("/api/accounts/mtt%20main/sync");
+    expect(fetch.mock.calls[0][1]?.method).toBe("POST");
+  });
+
+  it("keeps the provider's error of a failed sync pass", async () => {
+    const body = { code: "provider", message: "m", provider: { provider: "mtt", code: "-32001", message: "Auth failed" }, hint: null };
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(body), { status: 502 })));
+    expect(await failure(createApi().syncNow("a"))).toEqual(body);
+  });
+
+  it("exports through a download of the export URL with the filters, without paging", async () => {
+    const clicked: { href: string; download: string }[] = [];
+    const anchor = {
+      href: "",
+      download: "",
+      style: {},
+      click() {
+        clicked.push({ href: this.href, download: this.download });
+      },
+      remove: vi.fn(),
+    };
+    vi.stubGlobal("document", { createElement: () => anchor, body: { append: vi.fn() } });
+    const q = { provider: "mor", number: "916", cursor: "c1", limit: 500 } as const;
+    await expect(createApi().exportCalls(q, "callboard-calls-2026-11-25.csv")).resolves.toBe("saved");
+    expect(clicked).toEqual([{ href: "/api/calls/export.csv?provider=mor&number=916", download: "callboard-calls-2026-11-25.csv" }]);
+    expect(anchor.remove).toHaveBeenCalled();
+  });
+
   it("says when a 200 answer is not JSON", async () => {
     vi.stubGlobal("fetch", vi.fn(async () => new Response("<!doctype html>", { status: 200 })));
     const e = await failure(createApi().appInfo());

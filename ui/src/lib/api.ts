@@ -41,6 +41,13 @@ export interface Api {
   /** Saves one part under `fileName` (the browser's download, or a native save dialog). */
   downloadRecording(id: number, index: number, fileName: string): Promise<"saved" | "cancelled">;
   accountStatuses(): Promise<AccountStatus[]>;
+  /** Runs one sync pass of the account now; answers its status after the pass. */
+  syncNow(account: string): Promise<AccountStatus>;
+  /**
+   * Saves every call matching `q` (paging fields ignored) as CSV under `fileName`: the backend
+   * writes the file, streamed, so the export is never limited to the rows loaded in the table.
+   */
+  exportCalls(q: CallQuery, fileName: string): Promise<"saved" | "cancelled">;
   /** Subscribes to live events until `close()`; a lost stream is re-established with a back-off. */
   subscribe(h: StreamHandlers): Subscription;
 }
@@ -86,11 +93,14 @@ export function isBackendUnreachable(e: UiError): boolean {
   return e.transport?.kind === "backend_unreachable";
 }
 
-/** Query parameters in a fixed order, absent ones omitted. */
-export function callQueryParams(q: CallQuery): string {
+const QUERY_KEYS = ["from", "to", "account", "provider", "direction", "outcome", "number", "cursor", "limit"] as const;
+/** The filters alone: an export covers the whole filtered history, not one page of it. */
+const FILTER_KEYS = QUERY_KEYS.filter((k) => k !== "cursor" && k !== "limit");
+
+/** Query parameters in a fixed order, absent ones omitted; `filtersOnly` leaves out paging. */
+export function callQueryParams(q: CallQuery, filtersOnly = false): string {
   const params = new URLSearchParams();
-  const keys = ["from", "to", "account", "provider", "direction", "outcome", "number", "cursor", "limit"] as const;
-  for (const k of keys) {
+  for (const k of filtersOnly ? FILTER_KEYS : QUERY_KEYS) {
     const v = q[k];
     if (v !== undefined && v !== null && v !== "") params.set(k, String(v));
   }
@@ -111,16 +121,39 @@ export function parseEvent(data: unknown): Event | null {
 
 // ---------------------------------------------------------------- HTTP
 
+/** Saves a same-origin URL as a download; same origin, so the browser honours `download` as the file's name. */
+function download(href: string, fileName: string): Promise<"saved"> {
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = fileName;
+  a.style.display = "none";
+  document.body.append(a);
+  try {
+    a.click();
+  } finally {
+    a.remove();
+  }
+  return Promise.resolve("saved");
+}
+
 /** Events the server may send under their own SSE name rather than as plain messages. */
 const NAMED_EVENTS = ["calls_synced", "account_status", "heartbeat"];
 
 class HttpApi implements Api {
   constructor(private readonly base = "/api") {}
 
-  private async get<T>(path: string): Promise<T> {
+  private get<T>(path: string): Promise<T> {
+    return this.request("GET", path);
+  }
+
+  private post<T>(path: string): Promise<T> {
+    return this.request("POST", path);
+  }
+
+  private async request<T>(method: "GET" | "POST", path: string): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(this.base + path, { headers: { Accept: "application/json" } });
+      res = await fetch(this.base + path, { method, headers: { Accept: "application/json" } });
     } catch (e) {
       const detail = e instanceof Error && e.message ? e.message : String(e);
       throw apiError("network", `${t("error.fetchFailed")} (${detail})`, { kind: "backend_unreachable", detail });
@@ -171,22 +204,20 @@ class HttpApi implements Api {
   }
 
   async downloadRecording(id: number, index: number, fileName: string): Promise<"saved" | "cancelled"> {
-    // Same origin, so the browser honours `download` as the file's name.
-    const a = document.createElement("a");
-    a.href = await this.recordingSrc(id, index);
-    a.download = fileName;
-    a.style.display = "none";
-    document.body.append(a);
-    try {
-      a.click();
-    } finally {
-      a.remove();
-    }
-    return "saved";
+    return download(await this.recordingSrc(id, index), fileName);
   }
 
   accountStatuses(): Promise<AccountStatus[]> {
     return this.get("/accounts");
+  }
+
+  syncNow(account: string): Promise<AccountStatus> {
+    return this.post(`/accounts/${encodeURIComponent(account)}/sync`);
+  }
+
+  exportCalls(q: CallQuery, fileName: string): Promise<"saved" | "cancelled"> {
+    // The browser streams the answer to disk: nothing of it is held in the page.
+    return download(`${this.base}/calls/export.csv${callQueryParams(q, true)}`, fileName);
   }
 
   subscribe(h: StreamHandlers): Subscription {
@@ -283,6 +314,16 @@ class TauriApi implements Api {
   downloadRecording(id: number, index: number, fileName: string): Promise<"saved" | "cancelled"> {
     // A native save dialog pre-filled with `fileName`; the backend copies the cached audio.
     return call("save_recording", { id, index, fileName });
+  }
+
+  syncNow(account: string): Promise<AccountStatus> {
+    return call("sync_now", { account });
+  }
+
+  exportCalls(q: CallQuery, fileName: string): Promise<"saved" | "cancelled"> {
+    // A native save dialog pre-filled with `fileName`; the backend writes the file as it reads.
+    const { cursor: _cursor, limit: _limit, ...query } = q;
+    return call("export_calls", { query, fileName });
   }
 
   subscribe(h: StreamHandlers): Subscription {

@@ -1,6 +1,7 @@
 // Which call-table columns fit the table's width. Numbers are what operators identify callers
 // by, so the caller and callee columns always keep the width of a whole number; the other
-// columns give way one by one as the table narrows.
+// columns give way one by one as the table narrows. The provider badge is narrow and always
+// shown: with the account column gone, it is what tells calls of different providers apart.
 
 /** What gives way, least useful first: the steps are cumulative. */
 export const STEPS = ["cost", "account", "dirText", "talk", "outcomeText"] as const;
@@ -18,6 +19,8 @@ export const WIDTH = {
   talk: 88,
   cost: 90,
   account: 110,
+  /** The provider's badge (`Билайн`, `SpRecord` fit). */
+  provider: 78,
   rec: 30,
 } as const;
 
@@ -49,6 +52,7 @@ function plan(numWidth: number, steps: number): ColumnPlan {
   cols.push([num, numWidth], [num, numWidth]);
   if (!dropped.has("talk")) cols.push([`${WIDTH.talk}px`, WIDTH.talk]);
   if (!dropped.has("cost")) cols.push([`${WIDTH.cost}px`, WIDTH.cost]);
+  cols.push([`${WIDTH.provider}px`, WIDTH.provider]);
   if (!dropped.has("account")) cols.push([`minmax(${WIDTH.account}px, 1fr)`, WIDTH.account]);
   cols.push([`${WIDTH.rec}px`, WIDTH.rec]);
   return {

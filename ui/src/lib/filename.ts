@@ -47,3 +47,9 @@ export function recordingFileName(
   const pieces = [when, number, parts > 1 ? `part${part + 1}` : ""].filter(Boolean);
   return `${pieces.join("_")}.${extensionFor(mime)}`;
 }
+
+/** `callboard-calls-2026-11-25.csv`, the local day of `now` (epoch ms): sortable, safe everywhere. */
+export function exportFileName(now: number): string {
+  const d = new Date(now);
+  return `callboard-calls-${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}.csv`;
+}

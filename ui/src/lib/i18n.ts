@@ -20,6 +20,22 @@ const en = {
   "accounts.lastError": "Last error: {message}",
   "accounts.more": "+{count}",
   "accounts.moreTitle": "{count} more accounts",
+  "accounts.open": "Accounts",
+  "accounts.openTitle": "Accounts: sync status, history read back, errors, sync now",
+  "accounts.title": "Accounts",
+  "accounts.close": "Close",
+  "accounts.col.account": "Account",
+  "accounts.col.state": "State",
+  "accounts.col.lastSuccess": "Last sync",
+  "accounts.col.nextAttempt": "Next attempt",
+  "accounts.col.calls": "Calls stored",
+  "accounts.col.lastError": "Last error",
+  "accounts.col.backfill": "History read back",
+  "accounts.noError": "none",
+  "accounts.syncNow": "Sync now",
+  "accounts.syncRunning": "Syncing…",
+  "accounts.syncUnsupported": "This provider has no sync yet",
+  "accounts.syncFailed": "Sync now failed",
 
   "state.ok": "ok",
   "state.syncing": "syncing",
@@ -29,6 +45,8 @@ const en = {
 
   "filters.from": "From",
   "filters.to": "To",
+  "filters.provider": "Provider",
+  "filters.allProviders": "All providers",
   "filters.account": "Account",
   "filters.allAccounts": "All accounts",
   "filters.direction": "Direction",
@@ -48,6 +66,11 @@ const en = {
   "filters.preset.yesterday": "Yesterday",
   "filters.preset.7d": "7 days",
   "filters.preset.30d": "30 days",
+
+  "export.button": "Export CSV",
+  "export.title": "Save every call matching the filters as a CSV file (opens in Excel)",
+  "export.running": "Exporting…",
+  "error.export": "Could not export the calls",
 
   "dir.incoming": "incoming",
   "dir.outgoing": "outgoing",
@@ -75,6 +98,7 @@ const en = {
   "table.loadingMore": "loading more…",
   "table.scrollForMore": "scroll for more",
   "table.hasRecording": "Has a recording",
+  "table.provider": "{provider}, account {account}",
   "table.keys": "↑↓ select · Enter open",
 
   "detail.empty": "Select a call to see its details",
@@ -224,6 +248,22 @@ const ru: Record<MessageKey, string> = {
   "accounts.lastError": "Последняя ошибка: {message}",
   "accounts.more": "+{count}",
   "accounts.moreTitle": "Ещё аккаунтов: {count}",
+  "accounts.open": "Аккаунты",
+  "accounts.openTitle": "Аккаунты: состояние синхронизации, загрузка истории, ошибки, синхронизация вручную",
+  "accounts.title": "Аккаунты",
+  "accounts.close": "Закрыть",
+  "accounts.col.account": "Аккаунт",
+  "accounts.col.state": "Состояние",
+  "accounts.col.lastSuccess": "Последняя синхронизация",
+  "accounts.col.nextAttempt": "Следующая попытка",
+  "accounts.col.calls": "Звонков в базе",
+  "accounts.col.lastError": "Последняя ошибка",
+  "accounts.col.backfill": "Загрузка истории",
+  "accounts.noError": "нет",
+  "accounts.syncNow": "Синхронизировать",
+  "accounts.syncRunning": "Синхронизация…",
+  "accounts.syncUnsupported": "Для этого провайдера синхронизации пока нет",
+  "accounts.syncFailed": "Синхронизация не удалась",
 
   "state.ok": "ok",
   "state.syncing": "синхронизация",
@@ -233,6 +273,8 @@ const ru: Record<MessageKey, string> = {
 
   "filters.from": "С",
   "filters.to": "По",
+  "filters.provider": "Провайдер",
+  "filters.allProviders": "Все провайдеры",
   "filters.account": "Аккаунт",
   "filters.allAccounts": "Все аккаунты",
   "filters.direction": "Направление",
@@ -252,6 +294,11 @@ const ru: Record<MessageKey, string> = {
   "filters.preset.yesterday": "Вчера",
   "filters.preset.7d": "7 дней",
   "filters.preset.30d": "30 дней",
+
+  "export.button": "Экспорт CSV",
+  "export.title": "Сохранить все звонки по фильтрам в файл CSV (открывается в Excel)",
+  "export.running": "Выгрузка…",
+  "error.export": "Не удалось выгрузить звонки",
 
   "dir.incoming": "входящий",
   "dir.outgoing": "исходящий",
@@ -279,6 +326,7 @@ const ru: Record<MessageKey, string> = {
   "table.loadingMore": "загрузка…",
   "table.scrollForMore": "прокрутите, чтобы загрузить ещё",
   "table.hasRecording": "Есть запись",
+  "table.provider": "{provider}, аккаунт {account}",
   "table.keys": "↑↓ выбор · Enter открыть",
 
   "detail.empty": "Выберите звонок, чтобы увидеть подробности",
@@ -446,3 +494,6 @@ export const PROVIDER_NAMES: Record<string, string> = {
 };
 
 export const providerName = (p: string): string => PROVIDER_NAMES[p] ?? p;
+
+/** The short label of a provider's badge in the table (МТТ is Cyrillic in Russian). */
+export const providerBadge = (p: string): string => (p === "mtt" && lang === "ru" ? "МТТ" : providerName(p));
