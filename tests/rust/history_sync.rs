@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use callboard_core::{Config, SecretSource, Service, ServiceOptions};
-use callboard_model::{CallQuery, Event, ProviderKind, SyncState};
+use callboard_model::{AccountCapabilities, CallQuery, Event, ProviderKind, SyncState};
 use callboard_sim::beeline::BEELINE_SIM_LOGIN;
 use callboard_sim::mts::{MTS_SIM_LOGIN, MTS_SIM_PASSWORD};
 use callboard_sim::{
@@ -220,6 +220,14 @@ async fn mts_history_syncs_whole_then_resumes_by_record_id() {
     let dir = tempfile::tempdir().unwrap();
     let service = start(mts_config(&sim), dir.path()).await;
 
+    // The service says what the account can do: a call log, no recordings (MTS has none).
+    assert_eq!(
+        service.account_statuses()[0].capabilities,
+        AccountCapabilities {
+            call_log: true,
+            recordings: false
+        }
+    );
     let report = service.sync_now("mts").await.expect("MTS syncs");
     assert_eq!(report.pages, BACKFILL_DAYS + 1, "{report:?}");
     let expected = mts_expected(&sim, now);

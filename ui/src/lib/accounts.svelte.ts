@@ -22,9 +22,14 @@ export function upsertStatus(list: AccountStatus[], s: AccountStatus): void {
   else list.push(s);
 }
 
-/** Whether "sync now" can do anything for the account (an unsupported one has no sync). */
+/**
+ * Whether "sync now" can do anything for the account: it must offer a call log. An account
+ * whose client is not built yet (a secret missing) offers nothing known, so it may be tried.
+ */
 export function canSync(s: AccountStatus): boolean {
-  return s.state !== "unsupported";
+  if (s.state === "unsupported") return false;
+  const c = s.capabilities;
+  return !c || c.call_log || (!c.recordings && s.state === "error");
 }
 
 export class Accounts {

@@ -15,6 +15,7 @@ function status(account: string, over: Partial<AccountStatus> = {}): AccountStat
     calls_synced: 0,
     next_attempt: null,
     backfill: null,
+    capabilities: { call_log: true, recordings: true },
     ...over,
   };
 }
@@ -116,5 +117,7 @@ describe("Accounts", () => {
   it("offers no sync for an unsupported account", () => {
     expect(canSync(status("a", { state: "unsupported" }))).toBe(false);
     expect(canSync(status("a", { state: "error" }))).toBe(true);
+    // Asked of the account, not of its provider: no call log, nothing to sync.
+    expect(canSync(status("a", { capabilities: { call_log: false, recordings: false } }))).toBe(false);
   });
 });

@@ -85,17 +85,28 @@ impl Service {
                 calls_synced,
                 next_attempt: None,
                 backfill: None,
+                capabilities: Default::default(),
             };
             let rt = AccountRuntime::new(config, status);
             // Build the client now, so a missing secret shows at once; the sync task tries
             // again on each pass.
             if !rt.supported() {
                 rt.status.lock().unwrap_or_else(|p| p.into_inner()).state = SyncState::Unsupported;
-            } else if let Err(e) = rt.capabilities().await {
-                tracing::error!(account = %rt.config.id, error = %e, "account cannot sync yet");
-                let mut s = rt.status.lock().unwrap_or_else(|p| p.into_inner());
-                s.state = SyncState::Error;
-                s.last_error = Some(e.to_api_for(Some(&rt.config.id)));
+            } else {
+                match rt.capabilities().await {
+                    Ok(c) => {
+                        rt.status
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .capabilities = AccountRuntime::offered(c);
+                    }
+                    Err(e) => {
+                        tracing::error!(account = %rt.config.id, error = %e, "account cannot sync yet");
+                        let mut s = rt.status.lock().unwrap_or_else(|p| p.into_inner());
+                        s.state = SyncState::Error;
+                        s.last_error = Some(e.to_api_for(Some(&rt.config.id)));
+                    }
+                }
             }
             accounts.push(Arc::new(rt));
         }

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use callboard_model::{AccountStatus, BackfillProgress, Event, SyncState};
+use callboard_model::{AccountCapabilities, AccountStatus, BackfillProgress, Event, SyncState};
 use callboard_providers::{CallLog, Capabilities, PageContext};
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -66,6 +66,14 @@ impl AccountRuntime {
                 tokio::task::spawn_blocking(move || build_capabilities(&config)).await?
             })
             .await
+    }
+
+    /// What the account offers, as the UI is told.
+    pub fn offered(c: &Capabilities) -> AccountCapabilities {
+        AccountCapabilities {
+            call_log: c.call_log.is_some(),
+            recordings: c.recordings.is_some(),
+        }
     }
 
     /// The account's call log, if its provider has one.
@@ -187,6 +195,7 @@ pub(crate) async fn run_pass(
     let _pass = rt.pass_lock.lock().await;
     let now = clock.now();
     rt.update_status(events, |s| s.state = SyncState::Syncing);
+    let offered = rt.capabilities().await.ok().map(AccountRuntime::offered);
     let result = match rt.call_log().await {
         Ok(log) => sync_pages(store, rt, log.as_ref(), events, now).await,
         Err(e) => Err(e),
@@ -214,6 +223,9 @@ pub(crate) async fn run_pass(
     rt.update_status(events, |s| {
         if let Some(n) = count {
             s.calls_synced = n;
+        }
+        if let Some(c) = offered {
+            s.capabilities = c;
         }
         // A failed pass leaves the backfill where it was; a finished one says where it is.
         if let Ok(report) = &result {

@@ -16,8 +16,8 @@ pub use event::Event;
 pub use phone::{digits_of, normalize_phone};
 pub use query::{CallPage, CallQuery, Cursor, CursorError};
 pub use status::{
-    AccountStatus, ApiError, AppInfo, BackfillProgress, ErrorCode, ErrorHint, ProviderErrorInfo,
-    SyncState,
+    AccountCapabilities, AccountStatus, ApiError, AppInfo, BackfillProgress, ErrorCode, ErrorHint,
+    ProviderErrorInfo, SyncState,
 };
 
 /// Writes every UI-facing type's TypeScript declaration into `dir`, one file per type.

@@ -100,6 +100,16 @@ pub struct BackfillProgress {
     pub total: u32,
 }
 
+/// What an account's provider can do, so the UI offers only that (MTS has no
+/// recordings; SpRecord's calls arrive by webhook, not by sync).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct AccountCapabilities {
+    /// Its call history can be synced (and "sync now" means something).
+    pub call_log: bool,
+    /// Its calls' recordings can be played.
+    pub recordings: bool,
+}
+
 /// Per-account sync status, shown as a badge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, ToSchema)]
 pub struct AccountStatus {
@@ -118,6 +128,9 @@ pub struct AccountStatus {
     /// Set while the account's history is being read back page by page.
     #[serde(default)]
     pub backfill: Option<BackfillProgress>,
+    /// What the account offers, once its provider client is built (all false before).
+    #[serde(default)]
+    pub capabilities: AccountCapabilities,
 }
 
 /// What the UI needs to know about the backend it talks to.

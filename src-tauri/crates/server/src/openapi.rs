@@ -1,7 +1,7 @@
 use callboard_model::{
-    AccountStatus, ApiError, AppInfo, BackfillProgress, Call, CallDetail, CallPage, Detail,
-    Direction, ErrorCode, ErrorHint, Event, Outcome, ProviderErrorInfo, ProviderKind,
-    RecordingPart, SyncState,
+    AccountCapabilities, AccountStatus, ApiError, AppInfo, BackfillProgress, Call, CallDetail,
+    CallPage, Detail, Direction, ErrorCode, ErrorHint, Event, Outcome, ProviderErrorInfo,
+    ProviderKind, RecordingPart, SyncState,
 };
 use utoipa::OpenApi;
 
@@ -24,6 +24,7 @@ use crate::routes;
         routes::events
     ),
     components(schemas(
+        AccountCapabilities,
         AccountStatus,
         BackfillProgress,
         ApiError,
