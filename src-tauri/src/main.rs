@@ -65,15 +65,7 @@ fn main() {
             media,
             _launched: launched,
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::list_calls,
-            commands::get_call,
-            commands::recording_parts,
-            commands::recording_url,
-            commands::save_recording,
-            commands::account_statuses,
-        ])
+        .invoke_handler(commands::invoke_handler())
         .setup(move |app| {
             if service.info().demo
                 && let Some(w) = app.get_webview_window("main")

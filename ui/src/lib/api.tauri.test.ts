@@ -92,14 +92,25 @@ describe("TauriApi", () => {
     expect(tauri.invoke).toHaveBeenCalledWith("save_recording", { id: 7, index: 1, fileName: "2026-11-24_14-05-33_+79161234567_part2.wav" });
   });
 
-  it("runs a sync pass and exports through their commands, without paging fields", async () => {
+  it("invokes each table operation's command with its arguments by name", async () => {
     const { createApi } = await tauriApi();
-    tauri.invoke = vi.fn(async (cmd: unknown) => (cmd === "sync_now" ? { account: "a" } : "saved"));
+    tauri.invoke = vi.fn(async () => ({ ok: true }));
     const api = createApi();
-    await expect(api.syncNow("a")).resolves.toEqual({ account: "a" });
-    expect(tauri.invoke).toHaveBeenCalledWith("sync_now", { account: "a" });
-    await expect(api.exportCalls({ account: "a", cursor: "x", limit: 5 }, "calls.csv")).resolves.toBe("saved");
-    expect(tauri.invoke).toHaveBeenCalledWith("export_calls", { query: { account: "a" }, fileName: "calls.csv" });
+    await api.appInfo();
+    await api.listCalls({ account: "a" });
+    await api.getCall(7);
+    await api.syncNow("офис");
+    expect(tauri.invoke).toHaveBeenNthCalledWith(1, "app_info", {});
+    expect(tauri.invoke).toHaveBeenNthCalledWith(2, "list_calls", { query: { account: "a" } });
+    expect(tauri.invoke).toHaveBeenNthCalledWith(3, "get_call", { id: 7 });
+    expect(tauri.invoke).toHaveBeenNthCalledWith(4, "sync_now", { account: "офис" });
+  });
+
+  it("exports calls through the native dialog command", async () => {
+    const { createApi } = await tauriApi();
+    tauri.invoke = vi.fn(async () => "saved");
+    await expect(createApi().exportCalls({ direction: "incoming" }, "callboard-calls-2026-11-25.csv")).resolves.toBe("saved");
+    expect(tauri.invoke).toHaveBeenCalledWith("export_calls", { query: { direction: "incoming" }, fileName: "callboard-calls-2026-11-25.csv" });
   });
 
   it("turns a rejected command into an error the UI can describe", async () => {

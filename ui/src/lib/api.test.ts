@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApi, RECONNECT_BACKOFF_MS, parseEvent, toApiError } from "./api";
+import { commandArgs, createApi, httpRequest, RECONNECT_BACKOFF_MS, parseEvent, queryParams, toApiError } from "./api";
+import { OPERATIONS } from "./operations.generated";
 import type { UiError } from "./ui-error";
 
 /** A scriptable EventSource: the test opens, feeds and breaks it. */
@@ -198,6 +199,70 @@ describe("HttpApi requests", () => {
     vi.stubGlobal("fetch", vi.fn(async () => new Response("<!doctype html>", { status: 200 })));
     const e = await failure(createApi().appInfo());
     expect(e.transport).toEqual({ kind: "bad_response", status: 200, body: "<!doctype html>" });
+  });
+});
+
+describe("HttpApi operations, from the generated table", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  function answering(body: unknown) {
+    const fetch = vi.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify(body), { status: 200 }));
+    vi.stubGlobal("fetch", fetch);
+    return fetch;
+  }
+
+  it("has a method for every operation", () => {
+    const api = createApi();
+    for (const name of Object.keys(OPERATIONS)) expect(typeof (api as unknown as Record<string, unknown>)[name]).toBe("function");
+  });
+
+  it("fills path arguments in, encoded, and sends the operation's method", async () => {
+    const status = { account: "офис", state: "ok" };
+    const fetch = answering(status);
+    await expect(createApi().syncNow("офис/1")).resolves.toEqual(status);
+    const [url, init] = fetch.mock.calls[0];
+    expect(url).toBe("/api/accounts/%D0%BE%D1%84%D0%B8%D1%81%2F1/sync");
+    expect(init?.method).toBe("POST");
+    expect(init?.body).toBeUndefined();
+  });
+
+  it("reads a query struct into the query string, empty fields left out", async () => {
+    const fetch = answering({ items: [], next_cursor: null });
+    await createApi().listCalls({ account: "a b", direction: "incoming", number: "", limit: 50 });
+    expect(fetch.mock.calls[0][0]).toBe("/api/calls?account=a+b&direction=incoming&limit=50");
+    expect(fetch.mock.calls[0][1]?.method).toBe("GET");
+    answering([]);
+    await createApi().recordingParts(7);
+  });
+
+  it("builds a JSON body for a body argument", () => {
+    const spec = { command: "x", method: "PUT", path: "/calls/{id}/note", args: [{ name: "id", in: "path" }, { name: "note", in: "body" }] } as const;
+    const { path, init } = httpRequest(spec, [3, { text: "перезвонить" }]);
+    expect(path).toBe("/calls/3/note");
+    expect(init.body).toBe('{"text":"перезвонить"}');
+    expect((init.headers as Record<string, string>)["Content-Type"]).toBe("application/json");
+    expect(commandArgs(spec, [3, { text: "t" }])).toEqual({ id: 3, note: { text: "t" } });
+  });
+
+  it("downloads the CSV export of the filters, without page position or size", async () => {
+    const clicked: { href: string; download: string }[] = [];
+    const anchor = {
+      href: "",
+      download: "",
+      style: {},
+      click() {
+        clicked.push({ href: this.href, download: this.download });
+      },
+      remove: vi.fn(),
+    };
+    vi.stubGlobal("document", { createElement: () => anchor, body: { append: vi.fn() } });
+    const outcome = await createApi().exportCalls({ account: "офис", cursor: "1_2", limit: 200, outcome: "missed" }, "callboard-calls-2026-11-25.csv");
+    expect(outcome).toBe("saved");
+    expect(clicked).toEqual([{ href: "/api/calls/export.csv?account=%D0%BE%D1%84%D0%B8%D1%81&outcome=missed", download: "callboard-calls-2026-11-25.csv" }]);
+    expect(anchor.remove).toHaveBeenCalled();
+    expect(queryParams({})).toBe("");
   });
 });
 

@@ -1,15 +1,16 @@
 // The backend API, spoken over Tauri IPC in the desktop app or over HTTP when
 // `callboard-server` serves the UI. Every method rejects with a `UiError`.
+//
+// The request/response operations come from `operations.generated.ts`, generated from the
+// backend's operation table: each transport says once how it sends any operation, never
+// per method. Streams and files (events, recording audio and downloads, the CSV export)
+// do not fit that table and are written out here for each transport.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import type { AccountStatus } from "../bindings/AccountStatus";
-import type { CallDetail } from "../bindings/CallDetail";
-import type { CallPage } from "../bindings/CallPage";
 import type { CallQuery } from "../bindings/CallQuery";
-import type { RecordingPart } from "../bindings/RecordingPart";
 import type { ApiError } from "../bindings/ApiError";
-import type { AppInfo } from "../bindings/AppInfo";
 import type { Event } from "../bindings/Event";
+import { OPERATIONS, type OperationSpec, type Operations } from "./operations.generated";
 import type { TransportFailure, UiError } from "./ui-error";
 import { t } from "./i18n";
 
@@ -30,26 +31,28 @@ export interface Subscription {
   close(): void;
 }
 
-export interface Api {
-  appInfo(): Promise<AppInfo>;
-  listCalls(q: CallQuery): Promise<CallPage>;
-  getCall(id: number): Promise<CallDetail>;
-  /** May take a second: the backend fetches the recording from the provider on first use. */
-  recordingParts(id: number): Promise<RecordingPart[]>;
+/** What a save (a download or a native save dialog) came to. */
+export type SaveOutcome = "saved" | "cancelled";
+
+export interface Api extends Operations {
   /** A URL an `<audio>` element can play (and seek in, via HTTP Range). */
   recordingSrc(id: number, index: number): Promise<string>;
   /** Saves one part under `fileName` (the browser's download, or a native save dialog). */
-  downloadRecording(id: number, index: number, fileName: string): Promise<"saved" | "cancelled">;
-  accountStatuses(): Promise<AccountStatus[]>;
-  /** Runs one sync pass of the account now; answers its status after the pass. */
-  syncNow(account: string): Promise<AccountStatus>;
-  /**
-   * Saves every call matching `q` (paging fields ignored) as CSV under `fileName`: the backend
-   * writes the file, streamed, so the export is never limited to the rows loaded in the table.
-   */
-  exportCalls(q: CallQuery, fileName: string): Promise<"saved" | "cancelled">;
+  downloadRecording(id: number, index: number, fileName: string): Promise<SaveOutcome>;
+  /** Saves every call matching `q`'s filters (all pages) as CSV for Excel under `fileName`. */
+  exportCalls(q: CallQuery, fileName: string): Promise<SaveOutcome>;
   /** Subscribes to live events until `close()`; a lost stream is re-established with a back-off. */
   subscribe(h: StreamHandlers): Subscription;
+}
+
+/** Sends one call of a table operation, its arguments in the table's order. */
+export type Send = (spec: OperationSpec, args: readonly unknown[]) => Promise<unknown>;
+
+/** Every table operation as a method that hands its spec and arguments to `send`. */
+export function bindOperations(send: Send): Operations {
+  const ops: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const [name, spec] of Object.entries(OPERATIONS)) ops[name] = (...args) => send(spec, args);
+  return ops as unknown as Operations;
 }
 
 /** Waits between attempts to re-open the event stream; the last one repeats. */
@@ -93,19 +96,52 @@ export function isBackendUnreachable(e: UiError): boolean {
   return e.transport?.kind === "backend_unreachable";
 }
 
-const QUERY_KEYS = ["from", "to", "account", "provider", "direction", "outcome", "number", "cursor", "limit"] as const;
-/** The filters alone: an export covers the whole filtered history, not one page of it. */
-const FILTER_KEYS = QUERY_KEYS.filter((k) => k !== "cursor" && k !== "limit");
-
-/** Query parameters in a fixed order, absent ones omitted; `filtersOnly` leaves out paging. */
-export function callQueryParams(q: CallQuery, filtersOnly = false): string {
+/** An object's fields as query parameters, in their order, absent and empty ones omitted. */
+export function queryParams(q: object): string {
   const params = new URLSearchParams();
-  for (const k of filtersOnly ? FILTER_KEYS : QUERY_KEYS) {
-    const v = q[k];
+  for (const [k, v] of Object.entries(q)) {
     if (v !== undefined && v !== null && v !== "") params.set(k, String(v));
   }
   const s = params.toString();
   return s ? `?${s}` : "";
+}
+
+/** One operation call as an HTTP request: the path under the API's base, and its init. */
+export function httpRequest(spec: OperationSpec, args: readonly unknown[]): { path: string; init: RequestInit } {
+  let path = spec.path;
+  let query = "";
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const init: RequestInit = { method: spec.method, headers };
+  spec.args.forEach((a, i) => {
+    const v = args[i];
+    if (a.in === "path") path = path.replace(`{${a.name}}`, encodeURIComponent(String(v)));
+    else if (a.in === "query") query = queryParams((v ?? {}) as object);
+    else {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(v);
+    }
+  });
+  return { path: path + query, init };
+}
+
+/** One operation call as a Tauri command's arguments, by name. */
+export function commandArgs(spec: OperationSpec, args: readonly unknown[]): Record<string, unknown> {
+  return Object.fromEntries(spec.args.map((a, i) => [a.name, args[i]]));
+}
+
+/** Starts a same-origin download of `href` under `fileName` (the browser honours `download`). */
+function download(href: string, fileName: string): SaveOutcome {
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = fileName;
+  a.style.display = "none";
+  document.body.append(a);
+  try {
+    a.click();
+  } finally {
+    a.remove();
+  }
+  return "saved";
 }
 
 /** Parses one server-sent message; anything but an object with a `type` is ignored. */
@@ -121,39 +157,17 @@ export function parseEvent(data: unknown): Event | null {
 
 // ---------------------------------------------------------------- HTTP
 
-/** Saves a same-origin URL as a download; same origin, so the browser honours `download` as the file's name. */
-function download(href: string, fileName: string): Promise<"saved"> {
-  const a = document.createElement("a");
-  a.href = href;
-  a.download = fileName;
-  a.style.display = "none";
-  document.body.append(a);
-  try {
-    a.click();
-  } finally {
-    a.remove();
-  }
-  return Promise.resolve("saved");
-}
-
 /** Events the server may send under their own SSE name rather than as plain messages. */
 const NAMED_EVENTS = ["calls_synced", "account_status", "heartbeat"];
 
-class HttpApi implements Api {
+class HttpApi {
   constructor(private readonly base = "/api") {}
 
-  private get<T>(path: string): Promise<T> {
-    return this.request("GET", path);
-  }
-
-  private post<T>(path: string): Promise<T> {
-    return this.request("POST", path);
-  }
-
-  private async request<T>(method: "GET" | "POST", path: string): Promise<T> {
+  async send(spec: OperationSpec, args: readonly unknown[]): Promise<unknown> {
+    const { path, init } = httpRequest(spec, args);
     let res: Response;
     try {
-      res = await fetch(this.base + path, { method, headers: { Accept: "application/json" } });
+      res = await fetch(this.base + path, init);
     } catch (e) {
       const detail = e instanceof Error && e.message ? e.message : String(e);
       throw apiError("network", `${t("error.fetchFailed")} (${detail})`, { kind: "backend_unreachable", detail });
@@ -180,44 +194,21 @@ class HttpApi implements Api {
       throw apiError(code, t("error.http", { status }), { kind: "http_status", status: res.status, statusText: res.statusText, body: text });
     }
     if (!parsed) throw apiError("internal", t("error.badResponse"), { kind: "bad_response", status: res.status, body: text });
-    return body as T;
-  }
-
-  appInfo(): Promise<AppInfo> {
-    return this.get("/info");
-  }
-
-  listCalls(q: CallQuery): Promise<CallPage> {
-    return this.get(`/calls${callQueryParams(q)}`);
-  }
-
-  getCall(id: number): Promise<CallDetail> {
-    return this.get(`/calls/${encodeURIComponent(id)}`);
-  }
-
-  recordingParts(id: number): Promise<RecordingPart[]> {
-    return this.get(`/calls/${encodeURIComponent(id)}/recording`);
+    return body;
   }
 
   recordingSrc(id: number, index: number): Promise<string> {
     return Promise.resolve(`${this.base}/calls/${encodeURIComponent(id)}/recording/${encodeURIComponent(index)}`);
   }
 
-  async downloadRecording(id: number, index: number, fileName: string): Promise<"saved" | "cancelled"> {
+  async downloadRecording(id: number, index: number, fileName: string): Promise<SaveOutcome> {
     return download(await this.recordingSrc(id, index), fileName);
   }
 
-  accountStatuses(): Promise<AccountStatus[]> {
-    return this.get("/accounts");
-  }
-
-  syncNow(account: string): Promise<AccountStatus> {
-    return this.post(`/accounts/${encodeURIComponent(account)}/sync`);
-  }
-
-  exportCalls(q: CallQuery, fileName: string): Promise<"saved" | "cancelled"> {
-    // The browser streams the answer to disk: nothing of it is held in the page.
-    return download(`${this.base}/calls/export.csv${callQueryParams(q, true)}`, fileName);
+  exportCalls(q: CallQuery, fileName: string): Promise<SaveOutcome> {
+    // The server streams every page; a page position or size would only confuse the URL.
+    const { cursor: _cursor, limit: _limit, ...filters } = q;
+    return Promise.resolve(download(`${this.base}/calls/export.csv${queryParams(filters)}`, fileName));
   }
 
   subscribe(h: StreamHandlers): Subscription {
@@ -285,21 +276,9 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
-class TauriApi implements Api {
-  appInfo(): Promise<AppInfo> {
-    return call("app_info");
-  }
-
-  listCalls(q: CallQuery): Promise<CallPage> {
-    return call("list_calls", { query: q });
-  }
-
-  getCall(id: number): Promise<CallDetail> {
-    return call("get_call", { id });
-  }
-
-  recordingParts(id: number): Promise<RecordingPart[]> {
-    return call("recording_parts", { id });
+class TauriApi {
+  send(spec: OperationSpec, args: readonly unknown[]): Promise<unknown> {
+    return call(spec.command, commandArgs(spec, args));
   }
 
   recordingSrc(id: number, index: number): Promise<string> {
@@ -307,23 +286,14 @@ class TauriApi implements Api {
     return call<string>("recording_url", { id, index });
   }
 
-  accountStatuses(): Promise<AccountStatus[]> {
-    return call("account_statuses");
-  }
-
-  downloadRecording(id: number, index: number, fileName: string): Promise<"saved" | "cancelled"> {
+  downloadRecording(id: number, index: number, fileName: string): Promise<SaveOutcome> {
     // A native save dialog pre-filled with `fileName`; the backend copies the cached audio.
     return call("save_recording", { id, index, fileName });
   }
 
-  syncNow(account: string): Promise<AccountStatus> {
-    return call("sync_now", { account });
-  }
-
-  exportCalls(q: CallQuery, fileName: string): Promise<"saved" | "cancelled"> {
-    // A native save dialog pre-filled with `fileName`; the backend writes the file as it reads.
-    const { cursor: _cursor, limit: _limit, ...query } = q;
-    return call("export_calls", { query, fileName });
+  exportCalls(q: CallQuery, fileName: string): Promise<SaveOutcome> {
+    // A native save dialog too; the backend writes the CSV as it reads the store.
+    return call("export_calls", { query: q, fileName });
   }
 
   subscribe(h: StreamHandlers): Subscription {
@@ -385,8 +355,19 @@ export function isTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
+/** A transport's own methods with every table operation bound to its `send`. */
+function assemble(transport: HttpApi | TauriApi): Api {
+  return {
+    ...bindOperations((spec, args) => transport.send(spec, args)),
+    recordingSrc: (id, index) => transport.recordingSrc(id, index),
+    downloadRecording: (id, index, fileName) => transport.downloadRecording(id, index, fileName),
+    exportCalls: (q, fileName) => transport.exportCalls(q, fileName),
+    subscribe: (h) => transport.subscribe(h),
+  };
+}
+
 export function createApi(): Api {
-  return isTauri() ? new TauriApi() : new HttpApi();
+  return assemble(isTauri() ? new TauriApi() : new HttpApi());
 }
 
 /** The transport chosen at start-up. */

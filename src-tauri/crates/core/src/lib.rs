@@ -5,6 +5,8 @@
 mod clock;
 pub mod config;
 mod error;
+mod export;
+mod operations;
 mod recordings;
 mod service;
 mod sources;
@@ -14,9 +16,15 @@ mod sync;
 pub use clock::{Clock, SystemClock};
 pub use config::{AccountConfig, Config, ConfigError, ResolveSecret, SecretSource};
 pub use error::CoreError;
+pub use export::CallsCsv;
+pub use operations::ops;
 pub use service::{Service, ServiceOptions};
 pub use store::Store;
 pub use sync::SyncReport;
+
+/// The domain types, re-exported so that the operation table's `$crate::model::...` paths
+/// resolve in every crate that expands it.
+pub use callboard_model as model;
 
 /// Runs a store call on the blocking pool, so SQLite never stalls the async runtime.
 pub(crate) async fn blocking<T: Send + 'static>(

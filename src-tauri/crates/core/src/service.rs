@@ -13,8 +13,8 @@ use tokio::task::JoinHandle;
 
 use crate::recordings::RecordingCache;
 use crate::store::{Store, StoredCall};
-use crate::sync::{AccountRuntime, SyncReport, run_account, run_pass};
-use crate::{Clock, Config, CoreError, SystemClock, blocking};
+use crate::sync::{AccountRuntime, SyncReport, run_account, run_pass, run_pass_or_join};
+use crate::{CallsCsv, Clock, Config, CoreError, SystemClock, blocking};
 
 /// How to run the service.
 #[derive(Clone)]
@@ -148,12 +148,17 @@ impl Service {
     }
 
     pub async fn list_calls(&self, query: CallQuery) -> Result<CallPage, CoreError> {
-        if let (Some(from), Some(to)) = (query.from, query.to)
-            && from > to
-        {
-            return Err(CoreError::InvalidInput("`from` is after `to`".into()));
-        }
+        check_range(&query)?;
         blocking(&self.store, move |s| s.list_calls(&query)).await
+    }
+
+    /// Every call matching `query`'s filters (all pages: its `cursor` and `limit` are
+    /// ignored) as a CSV file, streamed a batch at a time (see `export.rs` for the format).
+    pub fn export_calls_csv(&self, query: CallQuery) -> Result<CallsCsv, CoreError> {
+        check_range(&query)?;
+        Ok(CallsCsv::new(
+            self.store.call_batches(&query, crate::export::EXPORT_BATCH),
+        ))
     }
 
     pub async fn call_detail(&self, id: i64) -> Result<CallDetail, CoreError> {
@@ -218,6 +223,23 @@ impl Service {
         run_pass(&self.store, rt, &self.events, self.clock.as_ref()).await
     }
 
+    /// Runs one sync pass of `account` now, or waits for the pass already running, and
+    /// answers the account's status after it. A failed pass is not an error here: the
+    /// status carries it, as it does for the background passes.
+    pub async fn sync_now_status(&self, account: &str) -> Result<AccountStatus, CoreError> {
+        let rt = self
+            .account(account)
+            .ok_or_else(|| CoreError::NotFound(format!("no account {account:?}")))?;
+        match run_pass_or_join(&self.store, rt, &self.events, self.clock.as_ref()).await {
+            Ok(_) => {}
+            Err(e) if rt.supported() => {
+                tracing::debug!(account, error = %e, "manual pass failed; its status says so");
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(rt.status())
+    }
+
     /// Resolves once [`Service::shutdown`] has been called.
     pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
         let mut rx = self.closing.subscribe();
@@ -266,6 +288,15 @@ impl Service {
         blocking(&self.store, move |s| s.call(id))
             .await?
             .ok_or_else(|| CoreError::NotFound(format!("no call {id}")))
+    }
+}
+
+fn check_range(query: &CallQuery) -> Result<(), CoreError> {
+    match (query.from, query.to) {
+        (Some(from), Some(to)) if from > to => {
+            Err(CoreError::InvalidInput("`from` is after `to`".into()))
+        }
+        _ => Ok(()),
     }
 }
 

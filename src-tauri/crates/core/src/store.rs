@@ -4,7 +4,7 @@
 //! write). Methods are blocking; async callers run them on the blocking pool.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use callboard_model::{
     ApiError, Call, CallPage, CallQuery, Cursor, Detail, Direction, NewCall, Outcome, ProviderKind,
@@ -240,6 +240,21 @@ impl Store {
         Ok(CallPage { items, next_cursor })
     }
 
+    /// Every call matching `filter` (its `cursor` and `limit` ignored), newest first,
+    /// `batch` rows at a time: each batch is one short keyset query, so a long export
+    /// neither holds the reader nor all rows at once.
+    pub fn call_batches(self: &Arc<Self>, filter: &CallQuery, batch: u32) -> CallBatches {
+        CallBatches {
+            store: self.clone(),
+            query: CallQuery {
+                cursor: None,
+                limit: Some(batch),
+                ..filter.clone()
+            },
+            done: false,
+        }
+    }
+
     pub fn call(&self, id: i64) -> Result<Option<StoredCall>, StoreError> {
         let conn = lock(&self.reader);
         let mut stmt =
@@ -344,6 +359,34 @@ impl Store {
             params![account, success_at.map(ms), error],
         )?;
         Ok(())
+    }
+}
+
+/// Batches of calls from [`Store::call_batches`]; blocking, one query per `next`.
+pub struct CallBatches {
+    store: Arc<Store>,
+    /// The filter with the keyset position of the next batch as its cursor.
+    query: CallQuery,
+    done: bool,
+}
+
+impl Iterator for CallBatches {
+    type Item = Result<Vec<Call>, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let page = match self.store.list_calls(&self.query) {
+            Ok(p) => p,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+        };
+        self.query.cursor = page.next_cursor;
+        self.done = self.query.cursor.is_none();
+        (!page.items.is_empty()).then_some(Ok(page.items))
     }
 }
 

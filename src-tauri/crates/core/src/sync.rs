@@ -193,6 +193,37 @@ pub(crate) async fn run_pass(
         return Err(rt.no_sync_yet());
     }
     let _pass = rt.pass_lock.lock().await;
+    pass_locked(store, rt, events, clock).await
+}
+
+/// Runs one pass for `rt` now, unless one is already running: then waits for that one to
+/// end instead of reading the same pages again right after it (`None`). An operator's
+/// "sync now" pressed during a pass thus costs the provider nothing more.
+pub(crate) async fn run_pass_or_join(
+    store: &Arc<Store>,
+    rt: &AccountRuntime,
+    events: &broadcast::Sender<Event>,
+    clock: &dyn Clock,
+) -> Result<Option<SyncReport>, CoreError> {
+    if !rt.supported() {
+        return Err(rt.no_sync_yet());
+    }
+    match rt.pass_lock.try_lock() {
+        Ok(_pass) => pass_locked(store, rt, events, clock).await.map(Some),
+        Err(_) => {
+            drop(rt.pass_lock.lock().await);
+            Ok(None)
+        }
+    }
+}
+
+/// One pass, its caller holding `rt.pass_lock`.
+async fn pass_locked(
+    store: &Arc<Store>,
+    rt: &AccountRuntime,
+    events: &broadcast::Sender<Event>,
+    clock: &dyn Clock,
+) -> Result<SyncReport, CoreError> {
     let now = clock.now();
     rt.update_status(events, |s| s.state = SyncState::Syncing);
     let offered = rt.capabilities().await.ok().map(AccountRuntime::offered);

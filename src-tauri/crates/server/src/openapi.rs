@@ -3,7 +3,7 @@ use callboard_model::{
     CallPage, Detail, Direction, ErrorCode, ErrorHint, Event, Outcome, ProviderErrorInfo,
     ProviderKind, RecordingPart, SyncState,
 };
-use utoipa::OpenApi;
+use utoipa::{Modify, OpenApi};
 
 use crate::routes;
 
@@ -14,15 +14,10 @@ use crate::routes;
         title = "callboard",
         description = "Call history and recordings of five telephony providers"
     ),
-    paths(
-        routes::info,
-        routes::list_calls,
-        routes::get_call,
-        routes::recording_parts,
-        routes::recording_file,
-        routes::accounts,
-        routes::events
-    ),
+    // The operation table's paths come in through `TableOperations`; these are the
+    // streams and files it cannot express.
+    paths(routes::export_calls, routes::recording_file, routes::events),
+    modifiers(&TableOperations),
     components(schemas(
         AccountCapabilities,
         AccountStatus,
@@ -45,3 +40,12 @@ use crate::routes;
     ))
 )]
 pub struct ApiDoc;
+
+/// Adds the paths generated from the operation table.
+struct TableOperations;
+
+impl Modify for TableOperations {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        doc.merge(routes::ops::Paths::openapi());
+    }
+}

@@ -4,13 +4,15 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
+use axum::body::Body;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
+use axum::http::header;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use callboard_core::Service;
-use callboard_model::{AccountStatus, AppInfo, CallDetail, CallPage, CallQuery, RecordingPart};
+use callboard_core::{CallsCsv, Service};
+use callboard_model::CallQuery;
 use futures_util::Stream;
 use std::str::FromStr;
 use tokio_stream::StreamExt;
@@ -23,15 +25,88 @@ use crate::{ApiDoc, HttpError};
 
 type AppState = State<Arc<Service>>;
 
+/// The operation table's side of the HTTP API, expanded from `with_operations!`: per
+/// operation, a module holding its handler (with its OpenAPI path) and, when it has path
+/// arguments, the struct they are read into by name.
+macro_rules! http_operations {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident : $method:ident $path:literal
+            $(path($p0:ident : $pt0:ty $(, $p:ident : $pt:ty)* $(,)?))?
+            $(query($q:ident : $qt:ty))?
+            $(body($b:ident : $bt:ty))?
+            -> $ret:ty
+            => |$s:ident| $call:expr;
+    )*) => {
+        pub(crate) mod ops {
+            use super::*;
+
+            $(
+                pub(crate) mod $name {
+                    use super::*;
+
+                    /// The path's arguments, by their names in the route (none for
+                    /// some operations: then unused).
+                    #[derive(serde::Deserialize, utoipa::IntoParams)]
+                    #[into_params(parameter_in = Path)]
+                    #[allow(dead_code)]
+                    pub(crate) struct PathArgs {
+                        $(pub(crate) $p0: $pt0, $(pub(crate) $p: $pt,)*)?
+                    }
+
+                    $(#[doc = $doc])*
+                    #[utoipa::path($method, path = $path, context_path = "/api",
+                        operation_id = stringify!($name), tag = "operations",
+                        params(PathArgs $(, $qt)?),
+                        $(request_body = $bt,)?
+                        responses((status = 200, body = $ret),
+                            (status = "4XX", description = "refused: `ApiError`", body = callboard_model::ApiError),
+                            (status = "5XX", description = "failed: `ApiError`", body = callboard_model::ApiError)))]
+                    pub(crate) async fn handler(
+                        State(service): AppState,
+                        // Each extractor's result is named after an argument, which the
+                        // value read from it then shadows.
+                        $($p0: Result<Path<PathArgs>, PathRejection>,)?
+                        $($q: Result<Query<$qt>, QueryRejection>,)?
+                        $($b: Result<Json<$bt>, axum::extract::rejection::JsonRejection>,)?
+                    ) -> Result<Json<$ret>, HttpError> {
+                        $(
+                            let Path(PathArgs { $p0, $($p,)* }) =
+                                $p0.map_err(|e| HttpError::invalid(e.body_text()))?;
+                        )?
+                        $(let Query($q) = $q.map_err(|e| HttpError::invalid(e.body_text()))?;)?
+                        $(let Json($b) = $b.map_err(|e| HttpError::invalid(e.body_text()))?;)?
+                        Ok(Json(
+                            callboard_core::ops::$name(&service, $($p0, $($p,)*)? $($q,)? $($b,)?)
+                                .await?,
+                        ))
+                    }
+                }
+            )*
+
+            /// Adds every operation's route to `router`.
+            pub(crate) fn routes(router: axum::Router<Arc<Service>>) -> axum::Router<Arc<Service>> {
+                router
+                    $(.route($path, axum::routing::$method($name::handler)))*
+            }
+
+            /// The operations' OpenAPI paths (merged into [`crate::ApiDoc`]).
+            #[derive(utoipa::OpenApi)]
+            #[openapi(paths($($name::handler),*))]
+            pub(crate) struct Paths;
+        }
+    };
+}
+
+callboard_core::with_operations!(http_operations);
+
 /// The routes under `/api`; anything else there is a JSON 404, never the UI's page.
 pub(crate) fn api() -> axum::Router<Arc<Service>> {
-    axum::Router::new()
-        .route("/info", get(info))
-        .route("/calls", get(list_calls))
-        .route("/calls/{id}", get(get_call))
-        .route("/calls/{id}/recording", get(recording_parts))
+    // Before the table's routes: a literal segment wins over `/calls/{id}` anyway, but
+    // the export is a stream and belongs with the other hand-written ones.
+    ops::routes(axum::Router::new())
+        .route("/calls/export.csv", get(export_calls))
         .route("/calls/{id}/recording/{index}", get(recording_file))
-        .route("/accounts", get(accounts))
         .route("/events", get(events))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .fallback(|| async { HttpError::not_found("no such endpoint") })
@@ -42,43 +117,6 @@ pub(crate) fn recordings_only() -> axum::Router<Arc<Service>> {
     axum::Router::new()
         .route("/calls/{id}/recording/{index}", get(recording_file))
         .fallback(|| async { HttpError::not_found("no such endpoint") })
-}
-
-/// Version, demo mode, number of accounts.
-#[utoipa::path(get, path = "/api/info", responses((status = 200, body = AppInfo)))]
-pub(crate) async fn info(State(s): AppState) -> Json<AppInfo> {
-    Json(s.info())
-}
-
-/// Call history, newest first, keyset-paginated.
-#[utoipa::path(get, path = "/api/calls", params(CallQuery),
-    responses((status = 200, body = CallPage), (status = 400, body = callboard_model::ApiError)))]
-pub(crate) async fn list_calls(
-    State(s): AppState,
-    q: Result<Query<CallQuery>, QueryRejection>,
-) -> Result<Json<CallPage>, HttpError> {
-    let Query(q) = q.map_err(|e| HttpError::invalid(e.body_text()))?;
-    Ok(Json(s.list_calls(q).await?))
-}
-
-/// One call with its details and known recording parts.
-#[utoipa::path(get, path = "/api/calls/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = CallDetail), (status = 404, body = callboard_model::ApiError)))]
-pub(crate) async fn get_call(
-    State(s): AppState,
-    Path(id): Path<i64>,
-) -> Result<Json<CallDetail>, HttpError> {
-    Ok(Json(s.call_detail(id).await?))
-}
-
-/// The recording's parts in playing order (asks the provider on first use).
-#[utoipa::path(get, path = "/api/calls/{id}/recording", params(("id" = i64, Path)),
-    responses((status = 200, body = [RecordingPart]), (status = 502, body = callboard_model::ApiError)))]
-pub(crate) async fn recording_parts(
-    State(s): AppState,
-    Path(id): Path<i64>,
-) -> Result<Json<Vec<RecordingPart>>, HttpError> {
-    Ok(Json(s.recording_parts(id).await?))
 }
 
 /// One part's audio, cached on first play; honours `Range` so the player can seek.
@@ -100,10 +138,38 @@ pub(crate) async fn recording_file(
     Ok(served.into_response())
 }
 
-/// Every account's sync status.
-#[utoipa::path(get, path = "/api/accounts", responses((status = 200, body = [AccountStatus])))]
-pub(crate) async fn accounts(State(s): AppState) -> Json<Vec<AccountStatus>> {
-    Json(s.account_statuses())
+/// The whole filtered history (every page; `cursor` and `limit` are ignored) as a CSV
+/// file for Excel, streamed as it is read from the store.
+#[utoipa::path(get, path = "/api/calls/export.csv", params(CallQuery),
+    responses((status = 200, description = "UTF-8 CSV with a byte-order mark, `;`-separated",
+            content_type = "text/csv; charset=utf-8", body = String),
+        (status = 400, body = callboard_model::ApiError)))]
+pub(crate) async fn export_calls(
+    State(s): AppState,
+    q: Result<Query<CallQuery>, QueryRejection>,
+) -> Result<Response, HttpError> {
+    let Query(q) = q.map_err(|e| HttpError::invalid(e.body_text()))?;
+    let csv = s.export_calls_csv(q)?;
+    let chunks = futures_util::stream::unfold(csv, |mut csv| async move {
+        let chunk = csv.next_chunk().await?;
+        if let Err(e) = &chunk {
+            // The status line has gone: the client sees a cut-off download, the log why.
+            tracing::warn!(error = %e, "CSV export failed midway");
+        }
+        Some((chunk, csv))
+    });
+    let file_name = CallsCsv::file_name();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        Body::from_stream(chunks),
+    )
+        .into_response())
 }
 
 /// Live events as server-sent events, one JSON `Event` per message.
