@@ -34,5 +34,5 @@ pub use mor::{MorHook, MorSim, MorSimOptions, MorSpecError};
 pub use mts::{MtsEndpoint, MtsFailure, MtsSim, MtsSimAuth, MtsSimOptions};
 pub use population::{CLIENT_POOL_SIZE, Population};
 pub use records::{FILE_METHOD, URLS_METHOD};
-pub use rpc::RECORD_LIMIT;
+pub use rpc::{RECORD_LIMIT, render_service_history};
 pub use server::{MttSim, SIM_PASSWORD, SimAccount, SimOptions};

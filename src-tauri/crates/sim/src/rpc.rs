@@ -204,6 +204,21 @@ impl From<&SimCall> for HistoryRow {
     }
 }
 
+/// `getServiceHistoryByCustomer`'s answer listing `calls` as the `kind` list, byte for
+/// byte as the simulator serves it; benchmarks feed it to the client's parser.
+pub fn render_service_history(kind: CallKind, calls: &[SimCall]) -> Vec<u8> {
+    serde_json::to_vec(&Envelope {
+        jsonrpc: "2.0",
+        id: Value::from(1),
+        result: Some(RpcResult::Service(ServiceResult {
+            kind,
+            rows: calls.iter().map(ServiceRow::from).collect(),
+        })),
+        error: None,
+    })
+    .expect("an answer serializes")
+}
+
 /// MTT prints a free call as `0`, not `0.0`.
 fn money(v: f64) -> Number {
     if v == 0.0 {

@@ -17,4 +17,4 @@ pub use dataset::{
 pub use hooks::MorHook;
 pub use server::{MorSim, MorSimOptions};
 pub use spec::{MorSpecError, error_example, error_strings, recordings_example};
-pub use xml::{DATE_FORMAT, moscow_date, mp3_path};
+pub use xml::{DATE_FORMAT, moscow_date, mp3_path, render as render_recordings};

@@ -14,3 +14,15 @@ pub use endpoints::{MTS_PAGE_DEFAULT, MTS_PAGE_MAX};
 pub use examples::{MTS_SPEC, SpecExample};
 pub use hooks::{MtsEndpoint, MtsFailure};
 pub use server::{MTS_SIM_LOGIN, MTS_SIM_PASSWORD, MtsSim, MtsSimAuth, MtsSimOptions};
+
+/// A `cdr/bytime` or `cdr/byid` page of `records` as the simulator serves it, quirks
+/// included, with the (malformed) link to `next_page` when there is one; benchmarks feed
+/// it to the client's parser.
+pub fn render_cdr_page(records: &[MtsRecord], next_page: Option<&str>) -> String {
+    render::ok(
+        &render::records(records),
+        next_page
+            .map(|url| render::malformed_link(url, "start_id"))
+            .as_deref(),
+    )
+}
