@@ -1,4 +1,4 @@
-//! Beeline and MTS through the service, each against its simulator over loopback: a full
+//! Beeline, MTS and MOR through the service, each against its simulator over loopback: a full
 //! sync stores exactly the simulator's history, a re-sync writes nothing, a backfill
 //! killed halfway resumes from the provider's own cursor (a pending CDR job, a record id)
 //! with no gap and no duplicate, and a provider's error reaches the account's status
@@ -12,7 +12,8 @@ use callboard_model::{AccountCapabilities, CallQuery, Event, ProviderKind, SyncS
 use callboard_sim::beeline::BEELINE_SIM_LOGIN;
 use callboard_sim::mts::{MTS_SIM_LOGIN, MTS_SIM_PASSWORD};
 use callboard_sim::{
-    BeelineSim, BeelineSimOptions, MtsEndpoint, MtsFailure, MtsSim, MtsSimOptions, SIM_PASSWORD,
+    BeelineSim, BeelineSimOptions, MorSim, MorSimOptions, MtsEndpoint, MtsFailure, MtsSim,
+    MtsSimOptions, SIM_PASSWORD,
 };
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use secrecy::SecretString;
@@ -70,6 +71,27 @@ api = "{}"
             sim.api_url()
         ),
         MTS_SIM_PASSWORD,
+    )
+}
+
+fn mor_config(sim: &MorSim, opts: &MorSimOptions) -> Config {
+    config(
+        &format!(
+            r#"[[accounts]]
+id = "mor"
+provider = "mor"
+name = "MOR"
+backfill_days = {BACKFILL_DAYS}
+[accounts.credentials]
+login = "{user}"
+password = {{ env = "UNUSED_IN_TESTS" }}
+[accounts.hosts]
+server = "{server}"
+"#,
+            user = opts.user,
+            server = sim.base_url()
+        ),
+        &opts.secret,
     )
 }
 
@@ -309,7 +331,7 @@ async fn kill_and_resume(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_backfill_resumes_for_beeline_and_mts() {
+async fn a_killed_backfill_resumes_for_beeline_mts_and_mor() {
     let now = Utc::now().trunc_subsecs(0);
     let beeline = BeelineSim::start(BeelineSimOptions {
         days: SIM_DAYS,
@@ -344,6 +366,28 @@ async fn a_killed_backfill_resumes_for_beeline_and_mts() {
     )
     .await;
     mts.shutdown().await;
+
+    let opts = MorSimOptions {
+        days: SIM_DAYS,
+        calls_per_day: 60,
+        now: Some(now),
+        ..Default::default()
+    };
+    let mor = MorSim::start(opts.clone()).await.unwrap();
+    let expected = mor
+        .dataset()
+        .recordings(now - Duration::days(BACKFILL_DAYS.into()), now, now)
+        .into_iter()
+        .map(|r| r.uniqueid)
+        .collect();
+    kill_and_resume(
+        || mor_config(&mor, &opts),
+        "mor",
+        ProviderKind::Mor,
+        expected,
+    )
+    .await;
+    mor.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
