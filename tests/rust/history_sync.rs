@@ -95,6 +95,28 @@ server = "{server}"
     )
 }
 
+async fn beeline_sim(days: u32, calls_per_day: u32, now: DateTime<Utc>) -> BeelineSim {
+    BeelineSim::start(BeelineSimOptions {
+        days,
+        calls_per_day,
+        now: Some(now),
+        ..Default::default()
+    })
+    .await
+    .expect("the Beeline simulator starts")
+}
+
+async fn mts_sim(days: u32, calls_per_day: u32, now: DateTime<Utc>) -> MtsSim {
+    MtsSim::start(MtsSimOptions {
+        days,
+        calls_per_day,
+        now: Some(now),
+        ..Default::default()
+    })
+    .await
+    .expect("the MTS simulator starts")
+}
+
 async fn start(config: Config, dir: &std::path::Path) -> Arc<Service> {
     Service::start(
         config,
@@ -152,14 +174,7 @@ fn mts_expected(sim: &MtsSim, now: DateTime<Utc>) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn beeline_history_syncs_whole_and_a_resync_writes_nothing() {
     let now = Utc::now().trunc_subsecs(0);
-    let sim = BeelineSim::start(BeelineSimOptions {
-        days: SIM_DAYS,
-        calls_per_day: 80,
-        now: Some(now),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sim = beeline_sim(SIM_DAYS, 80, now).await;
     let dir = tempfile::tempdir().unwrap();
     let service = start(beeline_config(&sim, 5), dir.path()).await;
 
@@ -188,15 +203,8 @@ async fn beeline_history_syncs_whole_and_a_resync_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pending_beeline_job_survives_a_restart_and_is_not_ordered_again() {
     let now = Utc::now().trunc_subsecs(0);
-    let sim = BeelineSim::start(BeelineSimOptions {
-        days: SIM_DAYS,
-        calls_per_day: 40,
-        now: Some(now),
-        not_ready_polls: 5,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sim = beeline_sim(SIM_DAYS, 40, now).await;
+    sim.keep_not_ready(5);
     let dir = tempfile::tempdir().unwrap();
     let service = start(beeline_config(&sim, 2), dir.path()).await;
     // Two polls per pass, five NOT READY: the pass ends with the job still pending.
@@ -231,14 +239,7 @@ async fn a_pending_beeline_job_survives_a_restart_and_is_not_ordered_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mts_history_syncs_whole_then_resumes_by_record_id() {
     let now = Utc::now().trunc_subsecs(0);
-    let sim = MtsSim::start(MtsSimOptions {
-        days: SIM_DAYS,
-        calls_per_day: 80,
-        now: Some(now),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sim = mts_sim(SIM_DAYS, 80, now).await;
     let dir = tempfile::tempdir().unwrap();
     let service = start(mts_config(&sim), dir.path()).await;
 
@@ -333,14 +334,7 @@ async fn kill_and_resume(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_backfill_resumes_for_beeline_mts_and_mor() {
     let now = Utc::now().trunc_subsecs(0);
-    let beeline = BeelineSim::start(BeelineSimOptions {
-        days: SIM_DAYS,
-        calls_per_day: 60,
-        now: Some(now),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let beeline = beeline_sim(SIM_DAYS, 60, now).await;
     kill_and_resume(
         || beeline_config(&beeline, 5),
         "bee",
@@ -350,14 +344,7 @@ async fn a_killed_backfill_resumes_for_beeline_mts_and_mor() {
     .await;
     beeline.shutdown().await;
 
-    let mts = MtsSim::start(MtsSimOptions {
-        days: SIM_DAYS,
-        calls_per_day: 60,
-        now: Some(now),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let mts = mts_sim(SIM_DAYS, 60, now).await;
     kill_and_resume(
         || mts_config(&mts),
         "mts",
@@ -393,14 +380,7 @@ async fn a_killed_backfill_resumes_for_beeline_mts_and_mor() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_errors_reach_the_status_with_their_code_and_text() {
     let now = Utc::now().trunc_subsecs(0);
-    let beeline = BeelineSim::start(BeelineSimOptions {
-        days: 1,
-        calls_per_day: 10,
-        now: Some(now),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let beeline = beeline_sim(1, 10, now).await;
     let dir = tempfile::tempdir().unwrap();
     let service = start(beeline_config(&beeline, 5), dir.path()).await;
     assert!(beeline.fail_next_code("REQCDR", "401.1", 1));
@@ -427,14 +407,7 @@ async fn provider_errors_reach_the_status_with_their_code_and_text() {
     service.shutdown();
     beeline.shutdown().await;
 
-    let mts = MtsSim::start(MtsSimOptions {
-        days: 1,
-        calls_per_day: 10,
-        now: Some(now),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let mts = mts_sim(1, 10, now).await;
     let dir = tempfile::tempdir().unwrap();
     let service = start(mts_config(&mts), dir.path()).await;
     mts.fail_next(MtsFailure {
@@ -456,14 +429,7 @@ async fn provider_errors_reach_the_status_with_their_code_and_text() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_pass_keeps_showing_the_calls_stored() {
     let now = Utc::now().trunc_subsecs(0);
-    let sim = MtsSim::start(MtsSimOptions {
-        days: 1,
-        calls_per_day: 40,
-        now: Some(now),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sim = mts_sim(1, 40, now).await;
     let dir = tempfile::tempdir().unwrap();
     let service = start(mts_config(&sim), dir.path()).await;
     service.sync_now("mts").await.unwrap();

@@ -150,63 +150,23 @@ impl Fleet {
                 .expect("a fleet account")
         };
         let mtt = config_toml(&self.mtt.base_url(), &self.mtt.account(), env("mtt-sim"));
-        let beeline = format!(
-            r#"[[accounts]]
-id = "beeline-sim"
-provider = "beeline"
-name = "Beeline (simulator)"
-
-[accounts.credentials]
-login = {login}
-password = {{ env = {env} }}
-
-[accounts.beeline]
-poll_every_secs = 1
-
-[accounts.hosts]
-api = {api}
-"#,
-            login = quote(BEELINE_SIM_LOGIN),
-            env = quote(env("beeline-sim")),
-            api = quote(&self.beeline.base_url()),
+        let beeline = account_toml(
+            ("beeline-sim", "beeline", "Beeline (simulator)"),
+            (BEELINE_SIM_LOGIN, env("beeline-sim")),
+            "poll_every_secs = 1",
+            &format!("api = {}", quote(&self.beeline.base_url())),
         );
-        let mts = format!(
-            r#"[[accounts]]
-id = "mts-sim"
-provider = "mts"
-name = "MTS (simulator)"
-
-[accounts.credentials]
-login = {login}
-password = {{ env = {env} }}
-
-[accounts.hosts]
-api = {api}
-"#,
-            login = quote(MTS_SIM_LOGIN),
-            env = quote(env("mts-sim")),
-            api = quote(&self.mts.api_url()),
+        let mts = account_toml(
+            ("mts-sim", "mts", "MTS (simulator)"),
+            (MTS_SIM_LOGIN, env("mts-sim")),
+            "",
+            &format!("api = {}", quote(&self.mts.api_url())),
         );
-        let mor = format!(
-            r#"[[accounts]]
-id = "mor-sim"
-provider = "mor"
-name = "MOR (simulator)"
-
-[accounts.credentials]
-login = {user}
-password = {{ env = {env} }}
-
-[accounts.mor]
-path_prefix = {prefix}
-
-[accounts.hosts]
-server = {server}
-"#,
-            user = quote(&self.mor_options.user),
-            env = quote(env("mor-sim")),
-            prefix = quote(&self.mor_options.path_prefix),
-            server = quote(&self.mor.base_url()),
+        let mor = account_toml(
+            ("mor-sim", "mor", "MOR (simulator)"),
+            (&self.mor_options.user, env("mor-sim")),
+            &format!("path_prefix = {}", quote(&self.mor_options.path_prefix)),
+            &format!("server = {}", quote(&self.mor.base_url())),
         );
         let text = [mtt, beeline, mts, mor].join("\n");
         text.replace(
@@ -222,4 +182,24 @@ server = {server}
         self.mts.shutdown().await;
         self.mor.shutdown().await;
     }
+}
+
+/// One account of the fleet's config: `(id, provider, name)`, `(login, password env)`,
+/// the provider's section and the hosts section, each as TOML lines.
+fn account_toml(
+    (id, provider, name): (&str, &str, &str),
+    (login, password_env): (&str, &str),
+    section: &str,
+    hosts: &str,
+) -> String {
+    format!(
+        "[[accounts]]\nid = {id}\nprovider = {provider_q}\nname = {name}\n\n\
+         [accounts.credentials]\nlogin = {login}\npassword = {{ env = {env} }}\n\n\
+         [accounts.{provider}]\n{section}\n\n[accounts.hosts]\n{hosts}\n",
+        id = quote(id),
+        provider_q = quote(provider),
+        name = quote(name),
+        login = quote(login),
+        env = quote(password_env),
+    )
 }
