@@ -14,7 +14,7 @@ mod sync;
 pub use clock::{Clock, SystemClock};
 pub use config::{AccountConfig, Config, ConfigError, SecretSource};
 pub use error::CoreError;
-pub use service::{Service, ServiceOptions};
+pub use service::{DEFAULT_RECORDINGS_CACHE_BYTES, Service, ServiceOptions};
 pub use store::Store;
 pub use sync::SyncReport;
 
