@@ -85,6 +85,8 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = callboard_server::router(service.clone(), None);
+    // Served as `callboard-server` and the desktop's media server serve it.
+    let listener = callboard_server::no_delay(listener);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let http = reqwest::Client::new();
     // The page that plays a recording is already connected.
