@@ -25,7 +25,8 @@ impl MediaServer {
             callboard_server::recordings_router(service.clone()),
         );
         let app = callboard_server::with_host_check(app, addr);
-        let serve = axum::serve(listener, app).with_graceful_shutdown(service.closed());
+        let serve = axum::serve(callboard_server::no_delay(listener), app)
+            .with_graceful_shutdown(service.closed());
         tokio::spawn(async move {
             if let Err(e) = serve.into_future().await {
                 tracing::error!(error = %e, "recording server stopped");

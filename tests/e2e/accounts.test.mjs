@@ -419,3 +419,33 @@ test("Export CSV saves the whole filtered history: a BOM, a header and one line 
   if (total < 500) assert.equal(Number(await page.getAttribute(TABLE, "data-count")), total, "the table lists the same calls");
   assert.deepEqual(errors, []);
 });
+
+test("a recording of each provider that has recordings plays in the player", async (t) => {
+  // Asked of the accounts, not known per provider: MTS offers none.
+  const providers = [...new Set((await accountsList()).filter((a) => a.capabilities?.recordings).map((a) => a.provider))];
+  assert.ok(providers.length >= 3, `providers with recordings: ${providers}`);
+  const { page, errors } = await openPage(t);
+  await waitForRows(page);
+  for (const provider of providers) {
+    await choose(page, "filter-provider", provider, "provider");
+    await waitForRows(page, { attr: "data-provider", value: provider });
+    const recorded = page.locator(`${ROW}[data-has-recording="true"]`).first();
+    await recorded.click();
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-testid="play"]');
+      const a = document.querySelector('[data-testid="player-audio"]');
+      return !!b && !b.disabled && !!a && a.readyState >= 1 && Number.isFinite(a.duration) && a.duration > 0;
+    });
+    const t0 = await page.$eval('[data-testid="player-audio"]', (a) => a.currentTime);
+    await page.click('[data-testid="play"]');
+    await page.waitForFunction(
+      (t0) => {
+        const a = document.querySelector('[data-testid="player-audio"]');
+        return !a.paused && a.currentTime > t0 + 0.2 && !a.error;
+      },
+      t0,
+    );
+    await page.click('[data-testid="play"]');
+  }
+  assert.deepEqual(errors, []);
+});

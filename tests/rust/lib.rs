@@ -152,3 +152,66 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap()
     }
 }
+
+/// A served recording as an independent decoder reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudioInfo {
+    /// symphonia's short name of the codec (`pcm_s16le`, `mp3`, ...).
+    pub codec: String,
+    /// `true` for a RIFF WAV container.
+    pub wav: bool,
+    pub sample_rate: u32,
+    pub frames: u64,
+}
+
+/// Decodes a whole audio file, panicking with the decoder's reason if it does not decode.
+pub fn decode_audio(path: &std::path::Path) -> AudioInfo {
+    use symphonia::core::codecs::DecoderOptions;
+    use symphonia::core::errors::Error;
+    let bytes = std::fs::read(path).expect("audio file reads");
+    let wav = bytes.starts_with(b"RIFF");
+    let mss = symphonia::core::io::MediaSourceStream::new(
+        Box::new(std::io::Cursor::new(bytes)),
+        Default::default(),
+    );
+    let mut format = symphonia::default::get_probe()
+        .format(
+            &Default::default(),
+            mss,
+            &Default::default(),
+            &Default::default(),
+        )
+        .expect("a known container")
+        .format;
+    let params = format
+        .default_track()
+        .expect("a track")
+        .codec_params
+        .clone();
+    let codecs = symphonia::default::get_codecs();
+    let codec = codecs
+        .get_codec(params.codec)
+        .expect("known codec")
+        .short_name;
+    let mut decoder = codecs
+        .make(&params, &DecoderOptions::default())
+        .expect("a decoder");
+    let (mut frames, mut sample_rate) = (0u64, 0);
+    loop {
+        match format.next_packet() {
+            Ok(p) => {
+                let buf = decoder.decode(&p).expect("decodes");
+                frames += buf.frames() as u64;
+                sample_rate = buf.spec().rate;
+            }
+            Err(Error::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => panic!("reading: {e}"),
+        }
+    }
+    AudioInfo {
+        codec: codec.to_string(),
+        wav,
+        sample_rate,
+        frames,
+    }
+}

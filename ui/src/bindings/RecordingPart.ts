@@ -9,6 +9,11 @@ export type RecordingPart = { index: number,
  */
 cached: boolean, 
 /**
- * MIME type of the audio (`audio/wav`, `audio/mpeg`).
+ * MIME type of the audio (`audio/wav`, `audio/mpeg`): what is served, once cached.
  */
-mime: string, };
+mime: string, 
+/**
+ * How the provider encoded it (`pcm_s16le`, `pcm_alaw`, `pcm_mulaw`, `mp3`), known
+ * once downloaded; A-law and µ-law are served as 16-bit PCM WAV.
+ */
+source_codec: string | null, };

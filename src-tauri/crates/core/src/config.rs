@@ -2,6 +2,7 @@
 //!
 //! ```toml
 //! data_dir = "/var/lib/callboard"          # optional; --data-dir wins
+//! recordings_cache_mb = 1024               # optional; the recordings cache's cap
 //!
 //! [[accounts]]
 //! id = "mtt-main"                          # stable key in the store
@@ -63,6 +64,9 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub data_dir: Option<PathBuf>,
+    /// The recordings cache's size cap in MiB (default 1024); the least recently played
+    /// recordings are evicted beyond it.
+    pub recordings_cache_mb: Option<u64>,
     #[serde(default)]
     pub accounts: Vec<AccountConfig>,
 }
@@ -211,7 +215,21 @@ impl Config {
         Ok(config)
     }
 
+    /// The recordings cache's cap in bytes.
+    pub fn recordings_cache_bytes(&self) -> u64 {
+        self.recordings_cache_mb
+            .map_or(crate::DEFAULT_RECORDINGS_CACHE_BYTES, |mb| {
+                mb.saturating_mul(1024 * 1024)
+            })
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
+        if self.recordings_cache_mb == Some(0) {
+            return Err(ConfigError::Invalid {
+                account: "(top level)".into(),
+                problem: "recordings_cache_mb must be at least 1".into(),
+            });
+        }
         let mut seen = std::collections::HashSet::new();
         for a in &self.accounts {
             let invalid = |problem: String| ConfigError::Invalid {
@@ -394,6 +412,18 @@ device = "http://192.168.1.20"
         assert_eq!(l, line, "{e}");
         assert!(c > 1, "{e}");
         assert_eq!(line_and_column("ab\ncd\nй=x", 8), (3, 2));
+    }
+
+    #[test]
+    fn the_recordings_cache_cap_is_read_in_mib() {
+        let c = Config::parse(&format!("recordings_cache_mb = 5\n{EXAMPLE}"), "x").unwrap();
+        assert_eq!(c.recordings_cache_bytes(), 5 * 1024 * 1024);
+        let c = Config::parse(EXAMPLE, "x").unwrap();
+        assert_eq!(
+            c.recordings_cache_bytes(),
+            crate::DEFAULT_RECORDINGS_CACHE_BYTES
+        );
+        assert!(Config::parse(&format!("recordings_cache_mb = 0\n{EXAMPLE}"), "x").is_err());
     }
 
     #[test]

@@ -12,6 +12,13 @@ pub enum CoreError {
     /// The provider has no recording (or no longer has it) for this call.
     #[error("the provider has no recording for call {0}")]
     RecordingGone(i64),
+    /// The provider sent a file that does not decode as audio; the reason says how.
+    #[error("the recording of call {call_id} (part {index}) cannot be played: {reason}")]
+    UnplayableRecording {
+        call_id: i64,
+        index: u32,
+        reason: String,
+    },
     #[error("{0}")]
     InvalidInput(String),
     #[error(transparent)]
@@ -54,6 +61,8 @@ impl CoreError {
                 ErrorCode::Config
             }
             Self::Provider(ProviderError::Io(_)) => ErrorCode::Internal,
+            // What the provider sent is at fault.
+            Self::UnplayableRecording { .. } => ErrorCode::Provider,
             Self::Provider(e) => match e.kind() {
                 ErrorKind::NotFound => ErrorCode::NotFound,
                 ErrorKind::Transport | ErrorKind::UnreadableAnswer => ErrorCode::Network,

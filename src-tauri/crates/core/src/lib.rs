@@ -18,7 +18,7 @@ pub use config::{AccountConfig, Config, ConfigError, ResolveSecret, SecretSource
 pub use error::CoreError;
 pub use export::CallsCsv;
 pub use operations::ops;
-pub use service::{Service, ServiceOptions};
+pub use service::{DEFAULT_RECORDINGS_CACHE_BYTES, Service, ServiceOptions};
 pub use store::Store;
 pub use sync::SyncReport;
 

@@ -11,6 +11,7 @@ use callboard_model::{
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
+pub use crate::recordings::DEFAULT_CACHE_BYTES as DEFAULT_RECORDINGS_CACHE_BYTES;
 use crate::recordings::RecordingCache;
 use crate::store::{Store, StoredCall};
 use crate::sync::{AccountRuntime, SyncReport, run_account, run_pass, run_pass_or_join};
@@ -29,6 +30,9 @@ pub struct ServiceOptions {
     pub clock: Arc<dyn Clock>,
     /// Why the app runs without its accounts (shown in the UI instead of the history).
     pub startup_error: Option<ApiError>,
+    /// Most bytes the recordings cache may hold; past it the least recently played
+    /// recordings are removed (default [`DEFAULT_RECORDINGS_CACHE_BYTES`], 1 GiB).
+    pub recordings_cache_bytes: u64,
 }
 
 impl ServiceOptions {
@@ -40,6 +44,7 @@ impl ServiceOptions {
             autosync: true,
             clock: Arc::new(SystemClock),
             startup_error: None,
+            recordings_cache_bytes: DEFAULT_RECORDINGS_CACHE_BYTES,
         }
     }
 }
@@ -66,7 +71,10 @@ impl Service {
             .map_err(|e| CoreError::io(format!("creating {}", opts.data_dir.display()), e))?;
         let db = opts.data_dir.join("callboard.db");
         let store = Arc::new(tokio::task::spawn_blocking(move || Store::open(&db)).await??);
-        let recordings = RecordingCache::new(opts.data_dir.join("recordings"))?;
+        let recordings = RecordingCache::new(
+            opts.data_dir.join("recordings"),
+            opts.recordings_cache_bytes,
+        )?;
         let (events, _) = broadcast::channel(256);
 
         let mut accounts = Vec::new();

@@ -41,6 +41,19 @@ pub struct StoredPart {
     pub url: String,
     pub mime: String,
     pub cached_file: Option<String>,
+    /// The provider's encoding, once downloaded and probed (see `recordings::decode`).
+    pub source_codec: Option<String>,
+}
+
+/// A part's file in the recordings cache, as [`Store::set_part_cached`] records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedPart {
+    /// File name inside the cache folder.
+    pub file: String,
+    pub bytes: u64,
+    /// The type of the file as served (`audio/wav`, `audio/mpeg`).
+    pub mime: String,
+    pub source_codec: String,
 }
 
 /// A call with what only the detail view and the recording cache need.
@@ -70,6 +83,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_calls.sql")),
         M::up(include_str!("../migrations/0002_search_index.sql")),
         M::up(include_str!("../migrations/0003_provider_cursor.sql")),
+        M::up(include_str!("../migrations/0004_recording_codec.sql")),
     ])
 }
 
@@ -274,13 +288,14 @@ impl Store {
     pub fn recording_parts(&self, call_id: i64) -> Result<Vec<StoredPart>, StoreError> {
         let conn = lock(&self.reader);
         let mut stmt =
-            conn.prepare_cached("SELECT idx, url, mime, cached_file FROM recording_parts WHERE call_id = ?1 ORDER BY idx")?;
+            conn.prepare_cached("SELECT idx, url, mime, cached_file, source_codec FROM recording_parts WHERE call_id = ?1 ORDER BY idx")?;
         let rows = stmt.query_map([call_id], |r| {
             Ok(StoredPart {
                 index: r.get(0)?,
                 url: r.get(1)?,
                 mime: r.get(2)?,
                 cached_file: r.get(3)?,
+                source_codec: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -305,17 +320,25 @@ impl Store {
         Ok(())
     }
 
+    /// Records a part's cached file: its name, size and type as served, and the
+    /// provider's encoding it was made from.
     pub fn set_part_cached(
         &self,
         call_id: i64,
         index: u32,
-        file: &str,
-        bytes: u64,
-        mime: &str,
+        file: &CachedPart,
     ) -> Result<(), StoreError> {
         lock(&self.writer).execute(
-            "UPDATE recording_parts SET cached_file = ?3, bytes = ?4, mime = ?5 WHERE call_id = ?1 AND idx = ?2",
-            params![call_id, index, file, bytes as i64, mime],
+            "UPDATE recording_parts SET cached_file = ?3, bytes = ?4, mime = ?5, source_codec = ?6 \
+             WHERE call_id = ?1 AND idx = ?2",
+            params![
+                call_id,
+                index,
+                file.file,
+                file.bytes as i64,
+                file.mime,
+                file.source_codec
+            ],
         )?;
         Ok(())
     }

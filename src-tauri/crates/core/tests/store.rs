@@ -1,6 +1,7 @@
 //! The store on a real SQLite file.
 
 use callboard_core::Store;
+use callboard_core::store::CachedPart;
 use callboard_model::{CallQuery, Direction, NewCall, Outcome, ProviderKind};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -194,10 +195,21 @@ fn recording_parts_round_trip() {
         )
         .unwrap();
     store
-        .set_part_cached(id, 1, "x.wav", 10, "audio/wav")
+        .set_part_cached(
+            id,
+            1,
+            &CachedPart {
+                file: "x.wav".into(),
+                bytes: 10,
+                mime: "audio/wav".into(),
+                source_codec: "pcm_alaw".into(),
+            },
+        )
         .unwrap();
     let parts = store.recording_parts(id).unwrap();
     assert_eq!(parts.len(), 2);
     assert_eq!(parts[1].cached_file.as_deref(), Some("x.wav"));
+    assert_eq!(parts[1].source_codec.as_deref(), Some("pcm_alaw"));
+    assert_eq!(parts[0].source_codec, None);
     assert_eq!(parts[0].url, "http://h/%/A_1.wav");
 }

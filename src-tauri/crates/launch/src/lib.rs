@@ -134,6 +134,7 @@ pub async fn launch(prepared: Prepared) -> Result<Launched, LaunchError> {
     };
     let options = ServiceOptions {
         startup_error,
+        recordings_cache_bytes: config.recordings_cache_bytes(),
         ..ServiceOptions::new(data_dir, demo_mode)
     };
     let service = Service::start(config, options).await?;
@@ -151,7 +152,7 @@ pub fn init_logging(file_dir: Option<&std::path::Path>) {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,hyper=warn".into());
+        .unwrap_or_else(|_| "info,hyper=warn,symphonia=warn".into());
     let stderr = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);

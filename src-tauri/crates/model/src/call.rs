@@ -137,8 +137,11 @@ pub struct RecordingPart {
     pub index: u32,
     /// Whether the audio is already in the local cache.
     pub cached: bool,
-    /// MIME type of the audio (`audio/wav`, `audio/mpeg`).
+    /// MIME type of the audio (`audio/wav`, `audio/mpeg`): what is served, once cached.
     pub mime: String,
+    /// How the provider encoded it (`pcm_s16le`, `pcm_alaw`, `pcm_mulaw`, `mp3`), known
+    /// once downloaded; A-law and µ-law are served as 16-bit PCM WAV.
+    pub source_codec: Option<String>,
 }
 
 /// A call with everything the detail pane shows.

@@ -22,6 +22,20 @@ use tower_http::services::{ServeDir, ServeFile};
 pub use error::HttpError;
 pub use openapi::ApiDoc;
 
+/// `listener` with TCP_NODELAY on each connection. Without it a response's headers and
+/// body leave in two writes and the second waits for the client's delayed ACK (about 40 ms
+/// on Linux): every seek of a player, which is a new Range request, would pay it.
+pub fn no_delay(
+    listener: tokio::net::TcpListener,
+) -> impl axum::serve::Listener<Io = tokio::net::TcpStream, Addr = SocketAddr> {
+    use axum::serve::ListenerExt;
+    listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    })
+}
+
 /// The whole HTTP surface: `/api/...` and, when `ui_dir` is given, the UI at `/`.
 pub fn router(service: Arc<Service>, ui_dir: Option<PathBuf>) -> Router {
     let app = Router::new().nest("/api", routes::api().with_state(service));

@@ -34,9 +34,70 @@ const PEAK: f32 = 0.7;
 /// Constant low line hiss so pauses are not digital silence, like real calls.
 const HISS_LSB: f32 = 24.0;
 
+/// How a simulated recording is encoded: providers send all of these, so the player's
+/// path from download to playback is exercised with each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AudioFormat {
+    /// RIFF WAV, 16-bit linear PCM.
+    PcmWav,
+    /// RIFF WAV, G.711 A-law (format tag 6), as telephone switches record.
+    ALawWav,
+    /// RIFF WAV, G.711 µ-law (format tag 7).
+    MuLawWav,
+    /// MPEG-2.5 Layer III, 32 kbit/s CBR.
+    Mp3,
+}
+
+impl AudioFormat {
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Mp3 => "audio/mpeg",
+            _ => "audio/wav",
+        }
+    }
+
+    /// The WAV flavour a provider that sends WAV uses for one recording: mostly PCM,
+    /// one in six A-law and one in six µ-law, fixed by the record id so a link always
+    /// returns the same bytes.
+    pub fn wav_for(record_id: &str) -> Self {
+        match hash_str(record_id) % 6 {
+            0 => Self::ALawWav,
+            1 => Self::MuLawWav,
+            _ => Self::PcmWav,
+        }
+    }
+}
+
+/// Why a recording could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum AudioError {
+    #[error("wav: {0}")]
+    Wav(#[from] hound::Error),
+    #[error("mp3 encoder: {0}")]
+    Mp3(String),
+}
+
+/// Renders one recording part in `format`.
+pub fn synthesize_as(
+    record_id: &str,
+    part: u32,
+    format: AudioFormat,
+) -> Result<Vec<u8>, AudioError> {
+    let samples = synthesize(record_id, part);
+    Ok(match format {
+        AudioFormat::PcmWav => pcm_wav(&samples)?,
+        AudioFormat::ALawWav => g711_wav(&samples, ALAW_TAG, linear_to_alaw),
+        AudioFormat::MuLawWav => g711_wav(&samples, MULAW_TAG, linear_to_ulaw),
+        AudioFormat::Mp3 => mp3(&samples)?,
+    })
+}
+
 /// Renders a WAV file (RIFF, PCM 16-bit mono 8 kHz) for one recording part.
 pub fn synthesize_wav(record_id: &str, part: u32) -> Result<Vec<u8>, hound::Error> {
-    let samples = synthesize(record_id, part);
+    pcm_wav(&synthesize(record_id, part))
+}
+
+fn pcm_wav(samples: &[i16]) -> Result<Vec<u8>, hound::Error> {
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: SAMPLE_RATE,
@@ -45,11 +106,109 @@ pub fn synthesize_wav(record_id: &str, part: u32) -> Result<Vec<u8>, hound::Erro
     };
     let mut cursor = Cursor::new(Vec::with_capacity(samples.len() * 2 + 44));
     let mut writer = hound::WavWriter::new(&mut cursor, spec)?;
-    for s in samples {
+    for &s in samples {
         writer.write_sample(s)?;
     }
     writer.finalize()?;
     Ok(cursor.into_inner())
+}
+
+const ALAW_TAG: u16 = 6;
+const MULAW_TAG: u16 = 7;
+
+/// A G.711 WAV: `fmt ` with the codec's tag (18 bytes, as non-PCM formats carry
+/// `cbSize`), the `fact` chunk non-PCM WAVs must have, then one byte per sample.
+fn g711_wav(samples: &[i16], tag: u16, encode: fn(i16) -> u8) -> Vec<u8> {
+    let n = u32::try_from(samples.len()).unwrap_or(u32::MAX);
+    let pad = n % 2;
+    let riff_len = 4 + (8 + 18) + (8 + 4) + (8 + n + pad);
+    let mut out = Vec::with_capacity(riff_len as usize + 8);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&riff_len.to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&18u32.to_le_bytes());
+    out.extend_from_slice(&tag.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes()); // channels
+    out.extend_from_slice(&SAMPLE_RATE.to_le_bytes());
+    out.extend_from_slice(&SAMPLE_RATE.to_le_bytes()); // bytes per second
+    out.extend_from_slice(&1u16.to_le_bytes()); // block align
+    out.extend_from_slice(&8u16.to_le_bytes()); // bits per sample
+    out.extend_from_slice(&0u16.to_le_bytes()); // cbSize
+    out.extend_from_slice(b"fact");
+    out.extend_from_slice(&4u32.to_le_bytes());
+    out.extend_from_slice(&n.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&n.to_le_bytes());
+    out.extend(samples.iter().map(|&s| encode(s)));
+    if pad == 1 {
+        out.push(0);
+    }
+    out
+}
+
+/// The segment of a G.711 magnitude: the first end it does not exceed.
+fn segment(value: i32, ends: &[i32; 8]) -> usize {
+    ends.iter().position(|&e| value <= e).unwrap_or(8)
+}
+
+/// ITU-T G.711 A-law, as in the reference `linear2alaw`.
+fn linear_to_alaw(sample: i16) -> u8 {
+    const ENDS: [i32; 8] = [0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF];
+    let mut v = i32::from(sample) >> 3;
+    let mask = if v >= 0 {
+        0xD5
+    } else {
+        v = -v - 1;
+        0x55
+    };
+    let seg = segment(v, &ENDS);
+    if seg >= 8 {
+        return 0x7F ^ mask;
+    }
+    let shift = if seg < 2 { 1 } else { seg };
+    let aval = ((seg as i32) << 4) | ((v >> shift) & 0x0F);
+    (aval as u8) ^ mask
+}
+
+/// ITU-T G.711 µ-law, as in the reference `linear2ulaw`.
+fn linear_to_ulaw(sample: i16) -> u8 {
+    const ENDS: [i32; 8] = [0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF];
+    const BIAS: i32 = 0x84 >> 2;
+    const CLIP: i32 = 8159;
+    let mut v = i32::from(sample) >> 2;
+    let mask = if v < 0 {
+        v = -v;
+        0x7F
+    } else {
+        0xFF
+    };
+    v = v.min(CLIP) + BIAS;
+    let seg = segment(v, &ENDS);
+    if seg >= 8 {
+        return 0x7F ^ mask;
+    }
+    let uval = ((seg as i32) << 4) | ((v >> (seg + 1)) & 0x0F);
+    (uval as u8) ^ mask
+}
+
+/// MP3 through LAME: mono 8 kHz (MPEG-2.5) at 32 kbit/s CBR, without a Xing tag,
+/// like a telephony recorder's files.
+fn mp3(samples: &[i16]) -> Result<Vec<u8>, AudioError> {
+    use mp3lame_encoder::{Bitrate, Builder, FlushNoGap, MonoPcm, Quality};
+    let err = |e: &dyn std::fmt::Display| AudioError::Mp3(e.to_string());
+    let mut b = Builder::new().ok_or_else(|| AudioError::Mp3("LAME did not start".into()))?;
+    b.set_num_channels(1).map_err(|e| err(&e))?;
+    b.set_sample_rate(SAMPLE_RATE).map_err(|e| err(&e))?;
+    b.set_brate(Bitrate::Kbps32).map_err(|e| err(&e))?;
+    b.set_quality(Quality::Good).map_err(|e| err(&e))?;
+    b.set_to_write_vbr_tag(false).map_err(|e| err(&e))?;
+    let mut enc = b.build().map_err(|e| err(&e))?;
+    let mut out = Vec::with_capacity(mp3lame_encoder::max_required_buffer_size(samples.len()));
+    enc.encode_to_vec(MonoPcm(samples), &mut out)
+        .map_err(|e| err(&e))?;
+    enc.flush_to_vec::<FlushNoGap>(&mut out)
+        .map_err(|e| err(&e))?;
+    Ok(out)
 }
 
 /// Two-pole resonator (Klatt style) with unity gain at DC.
@@ -244,6 +403,37 @@ mod tests {
         let c = synthesize("07A9B59A_05F65003_13B136EE_D90263EE", 2);
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn g711_matches_the_reference_tables() {
+        // Values from the ITU reference code (g711.c).
+        assert_eq!(linear_to_alaw(0), 0xD5);
+        assert_eq!(linear_to_alaw(-1), 0x55);
+        assert_eq!(linear_to_alaw(i16::MAX), 0xAA);
+        assert_eq!(linear_to_alaw(i16::MIN), 0x2A);
+        assert_eq!(linear_to_ulaw(0), 0xFF);
+        assert_eq!(linear_to_ulaw(i16::MAX), 0x80);
+        assert_eq!(linear_to_ulaw(i16::MIN), 0x00);
+    }
+
+    #[test]
+    fn every_format_renders_with_its_own_header() {
+        let id = "07A9B59A_05F65003_13B136EE_D90263EE";
+        let alaw = synthesize_as(id, 1, AudioFormat::ALawWav).unwrap();
+        assert_eq!(&alaw[..4], b"RIFF");
+        assert_eq!(u16::from_le_bytes([alaw[20], alaw[21]]), ALAW_TAG);
+        let riff = u32::from_le_bytes([alaw[4], alaw[5], alaw[6], alaw[7]]) as usize;
+        assert_eq!(riff + 8, alaw.len());
+        let mulaw = synthesize_as(id, 1, AudioFormat::MuLawWav).unwrap();
+        assert_eq!(u16::from_le_bytes([mulaw[20], mulaw[21]]), MULAW_TAG);
+        let mp3 = synthesize_as(id, 1, AudioFormat::Mp3).unwrap();
+        // An MPEG audio frame sync: 11 set bits.
+        assert!(
+            mp3[0] == 0xFF && mp3[1] & 0xE0 == 0xE0,
+            "{:02x?}",
+            &mp3[..4]
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! comes back as `/%/<ID>_<n>.wav` with a literal, un-encoded `%` segment.
 //! File links need no auth, as MTT's direct links don't.
 //!
-//! MP3 files are *not* simulated: `/v2/.../urls?format=mp3` lists `.mp3`
-//! links, but fetching one answers 404 `{"error":"mp3 not simulated"}`.
+//! `.wav` links serve a WAV whose encoding (PCM, A-law or µ-law) is fixed by the
+//! record id; `/v2/.../urls?format=mp3` lists `.mp3` links, which serve MP3.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -106,7 +106,7 @@ pub(crate) async fn urls_v1(
     url_list(&st, &headers, id, Some("wav"))
 }
 
-/// `GET /v2/records/{id}/urls?format=mp3`: MP3 links (files themselves are not served).
+/// `GET /v2/records/{id}/urls?format=mp3`: MP3 links.
 pub(crate) async fn urls_v2(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -125,7 +125,7 @@ fn parse_file_name(path: &str) -> Option<(&str, u32, &str)> {
     Some((id, part.parse().ok()?, ext))
 }
 
-/// Fallback handler: serves `…/<ID>_<n>.wav` under any prefix, including the
+/// Fallback handler: serves `…/<ID>_<n>.wav` (or `.mp3`) under any prefix, including the
 /// literal `/%/` one, which is why it reads the raw URI instead of a decoded
 /// `Path` (`%/` is not valid percent-encoding and would be rejected).
 pub(crate) async fn file(State(st): State<Arc<AppState>>, method: Method, uri: Uri) -> Response {
@@ -148,15 +148,21 @@ pub(crate) async fn file(State(st): State<Arc<AppState>>, method: Method, uri: U
     if part == 0 || part > call.recording_parts {
         return json_error(StatusCode::NOT_FOUND, "record not found");
     }
-    if ext == "mp3" {
-        return json_error(StatusCode::NOT_FOUND, "mp3 not simulated");
-    }
-    match wav_bytes(&st, &call.record_id(), part) {
+    let rid = call.record_id();
+    let format = if ext == "mp3" {
+        audio::AudioFormat::Mp3
+    } else {
+        audio::AudioFormat::wav_for(&rid)
+    };
+    match audio_bytes(&st, &rid, part, format) {
         Ok(bytes) => {
             let len = HeaderValue::from(bytes.len());
             (
                 [
-                    (header::CONTENT_TYPE, HeaderValue::from_static("audio/wav")),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static(format.mime()),
+                    ),
                     (header::CONTENT_LENGTH, len),
                 ],
                 bytes,
@@ -164,34 +170,42 @@ pub(crate) async fn file(State(st): State<Arc<AppState>>, method: Method, uri: U
                 .into_response()
         }
         Err(e) => {
-            tracing::error!(error = %e, "wav synthesis failed");
-            json_error(StatusCode::INTERNAL_SERVER_ERROR, "wav synthesis failed")
+            tracing::error!(error = %e, "audio synthesis failed");
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, "audio synthesis failed")
         }
     }
 }
 
 /// Synthesises or reuses a recently served part.
-fn wav_bytes(st: &AppState, rid: &str, part: u32) -> Result<Bytes, hound::Error> {
-    let key = (rid.to_string(), part);
+fn audio_bytes(
+    st: &AppState,
+    rid: &str,
+    part: u32,
+    format: audio::AudioFormat,
+) -> Result<Bytes, audio::AudioError> {
+    let key = (rid.to_string(), part, format);
     if let Some(hit) = st.audio_cache.get(&key) {
         return Ok(hit);
     }
-    let bytes = Bytes::from(audio::synthesize_wav(rid, part)?);
+    let bytes = Bytes::from(audio::synthesize_as(rid, part, format)?);
     st.audio_cache.put(key, bytes.clone());
     Ok(bytes)
 }
 
-/// A handful of recently served WAVs, so a player's range/retry requests and
+/// A handful of recently served files, so a player's range/retry requests and
 /// the waveform view fetching the same part don't resynthesise it each time.
+/// Record id, part and format of a rendered file.
+type AudioKey = (String, u32, audio::AudioFormat);
+
 #[derive(Debug, Default)]
 pub(crate) struct AudioCache {
-    entries: std::sync::Mutex<std::collections::VecDeque<((String, u32), Bytes)>>,
+    entries: std::sync::Mutex<std::collections::VecDeque<(AudioKey, Bytes)>>,
 }
 
 impl AudioCache {
     const CAPACITY: usize = 8;
 
-    fn get(&self, key: &(String, u32)) -> Option<Bytes> {
+    fn get(&self, key: &AudioKey) -> Option<Bytes> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .iter()
@@ -199,7 +213,7 @@ impl AudioCache {
             .map(|(_, b)| b.clone())
     }
 
-    fn put(&self, key: (String, u32), bytes: Bytes) {
+    fn put(&self, key: AudioKey, bytes: Bytes) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|(k, _)| *k != key);
         if entries.len() >= Self::CAPACITY {

@@ -1,6 +1,6 @@
 //! The simulator over real HTTP on loopback, as callboard's MTT client sees it.
 
-use std::io::Cursor;
+mod audio;
 
 use callboard_sim::{
     CallKind, FailureForm, InjectedFailure, MttSim, RECORD_LIMIT, SimCall, SimOptions,
@@ -604,32 +604,41 @@ fn rms(samples: &[i16]) -> f64 {
     (sum / samples.len().max(1) as f64).sqrt()
 }
 
-async fn fetch_wav(client: &Client, url: &str) -> Vec<i16> {
+/// Fetches one audio link and decodes it; the Content-Type must say what the bytes are.
+async fn fetch_audio(client: &Client, url: &str) -> audio::Decoded {
     let resp = client.get(url, false).await;
     assert_eq!(resp.status(), StatusCode::OK, "{url}");
-    assert_eq!(
-        resp.headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("audio/wav")
-    );
+    let mime = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let declared = resp.content_length();
     let bytes = resp.bytes().await.expect("body read");
     assert_eq!(declared, Some(bytes.len() as u64));
-    assert_eq!(&bytes[..4], b"RIFF");
-    let mut reader = hound::WavReader::new(Cursor::new(bytes.to_vec())).expect("valid WAV");
-    let spec = reader.spec();
-    assert_eq!(spec.sample_rate, 8000);
-    assert_eq!(spec.channels, 1);
-    assert_eq!(spec.bits_per_sample, 16);
-    assert_eq!(spec.sample_format, hound::SampleFormat::Int);
-    let samples: Vec<i16> = reader
-        .samples::<i16>()
-        .collect::<Result<_, _>>()
-        .expect("samples");
-    assert!(samples.len() >= 3 * 8000, "{} samples", samples.len());
-    assert!(rms(&samples) > 500.0, "rms {}", rms(&samples));
-    samples
+    let decoded = audio::decode(bytes.to_vec());
+    let want_mime = match decoded.codec {
+        audio::Codec::Mp3 => "audio/mpeg",
+        _ => "audio/wav",
+    };
+    assert_eq!(mime.as_deref(), Some(want_mime), "{url}");
+    assert_eq!(decoded.sample_rate, 8000);
+    assert_eq!(decoded.channels, 1);
+    let n = decoded.samples.len();
+    assert!(n >= 3 * 8000, "{n} samples");
+    assert!(
+        rms(&decoded.samples) > 500.0,
+        "rms {}",
+        rms(&decoded.samples)
+    );
+    decoded
+}
+
+/// A WAV link's samples (PCM, A-law or µ-law).
+async fn fetch_wav(client: &Client, url: &str) -> Vec<i16> {
+    let decoded = fetch_audio(client, url).await;
+    assert_ne!(decoded.codec, audio::Codec::Mp3, "{url}");
+    decoded.samples
 }
 
 #[tokio::test]
@@ -712,8 +721,28 @@ async fn recordings_links_and_audio() {
         .expect("JSON list");
     assert_eq!(mp3.len(), links_len(multi));
     assert!(mp3.iter().all(|l| l.ends_with(".mp3")));
-    let resp = client.get(&mp3[0], false).await;
-    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let decoded = fetch_audio(&client, &mp3[0]).await;
+    assert_eq!(decoded.codec, audio::Codec::Mp3);
+    // The same speech as the WAV, give or take the encoder's padding.
+    let secs = |n: usize| n as f64 / 8000.0;
+    assert!((secs(decoded.samples.len()) - secs(parts[0].len())).abs() < 0.2);
+
+    // WAV links come in each of the three encodings providers use.
+    let mut seen = std::collections::HashSet::new();
+    let mut listed = 0;
+    for call in calls.iter().filter(|c| c.has_recording()).take(60) {
+        let rid = call.record_id();
+        let links: Vec<String> = client
+            .get(&format!("/v1/records/{rid}/urls"), true)
+            .await
+            .json()
+            .await
+            .expect("JSON list");
+        listed += 1;
+        seen.insert(fetch_audio(&client, &links[0]).await.codec);
+    }
+    let want = [audio::Codec::Pcm16, audio::Codec::ALaw, audio::Codec::MuLaw];
+    assert_eq!(seen, want.into_iter().collect());
     let resp = client
         .get(&format!("/v2/records/{rid}/urls?format=wav"), true)
         .await;
@@ -746,7 +775,7 @@ async fn recordings_links_and_audio() {
     });
     let resp = client.get(&format!("/%/{rid}_1.wav"), false).await;
     assert_eq!(resp.status(), StatusCode::BAD_GATEWAY);
-    assert_eq!(sim.request_count("records_urls"), 8);
+    assert_eq!(sim.request_count("records_urls"), 8 + listed);
     sim.shutdown().await;
 }
 

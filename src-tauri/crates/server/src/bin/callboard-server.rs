@@ -48,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
         ""
     };
     println!("callboard-server listening on http://{addr}{mode}");
-    axum::serve(listener, app)
+    axum::serve(callboard_server::no_delay(listener), app)
         .with_graceful_shutdown({
             let service = launched.service.clone();
             async move {

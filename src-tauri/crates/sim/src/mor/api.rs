@@ -173,8 +173,7 @@ fn filtered(mut calls: Vec<MorCall>, params: &[(String, String)]) -> Vec<MorCall
 
 /// `GET /billing/recordings/{uniqueid}.mp3`: the recording's audio.
 ///
-/// The bytes are WAV (declared `audio/wav`): no well-kept pure-Rust MP3 encoder exists
-/// yet, and the player and cache go by the Content-Type.
+/// Real MP3, as the link's name and the spec's `mp3_url` say.
 pub(crate) async fn recording_file(
     State(st): State<Arc<MorState>>,
     Path(file): Path<String>,
@@ -186,8 +185,9 @@ pub(crate) async fn recording_file(
     let Some(call) = call else {
         return (StatusCode::NOT_FOUND, "no such recording").into_response();
     };
-    match crate::audio::synthesize_wav(&call.uniqueid, 1) {
-        Ok(wav) => ([(header::CONTENT_TYPE, "audio/wav")], wav).into_response(),
+    let format = crate::audio::AudioFormat::Mp3;
+    match crate::audio::synthesize_as(&call.uniqueid, 1, format) {
+        Ok(mp3) => ([(header::CONTENT_TYPE, format.mime())], mp3).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
