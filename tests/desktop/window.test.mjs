@@ -173,10 +173,19 @@ test("dates are typed in the locale's format and filter the list", async () => {
 
 test("a Tauri command reaches the backend: searching narrows the list", async () => {
   await waitFor(driver, async () => (await rowCount(driver)) > 0, "the list has rows");
-  const rows = await driver.findElements(By.css(ROW));
-  const id = await rows[0].getAttribute("data-call-id");
-  const caller = await textOf(driver, await rows[0].findElement(By.css('[data-testid="cell-caller"]')));
-  const digits = caller.replace(/\D/g, "").slice(-4);
+  // Rows are read in one script, so a live update re-rendering the list between two
+  // WebDriver calls cannot mix two calls' cells into one row.
+  const snapshot = () =>
+    driver.executeScript(
+      (row) =>
+        [...document.querySelectorAll(row)].map((r) => ({
+          id: r.getAttribute("data-call-id"),
+          numbers: ["cell-caller", "cell-callee"].map((c) => (r.querySelector(`[data-testid="${c}"]`)?.textContent ?? "").replace(/\D/g, "")),
+        })),
+      ROW,
+    );
+  const [first] = await snapshot();
+  const digits = first.numbers[0].slice(-4);
   const search = await driver.findElement(By.css('[data-testid="number-search"]'));
   await search.sendKeys(digits);
   const table = await driver.findElement(By.css('[data-testid="call-table"]'));
@@ -185,16 +194,11 @@ test("a Tauri command reaches the backend: searching narrows the list", async ()
     async () => (await table.getAttribute("data-number")) === digits && (await table.getAttribute("data-state")) === "ready",
     `the list for ${digits}`,
   );
-  const shown = await driver.findElements(By.css(ROW));
+  const shown = await snapshot();
   assert.ok(shown.length >= 1);
-  for (const r of shown) {
-    const numbers = await Promise.all(
-      ["cell-caller", "cell-callee"].map(async (c) => (await textOf(driver, await r.findElement(By.css(`[data-testid="${c}"]`)))).replace(/\D/g, "")),
-    );
-    assert.ok(numbers.some((n) => n.includes(digits)), `every row has ${digits}: ${numbers}`);
-  }
+  for (const r of shown) assert.ok(r.numbers.some((n) => n.includes(digits)), `every row has ${digits}: ${r.numbers}`);
   assert.ok(
-    (await Promise.all(shown.map((r) => r.getAttribute("data-call-id")))).includes(id),
+    shown.some((r) => r.id === first.id),
     "the call searched for is listed",
   );
 });
