@@ -4,7 +4,7 @@
 //! write). Methods are blocking; async callers run them on the blocking pool.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use callboard_model::{
     ApiError, Call, CallPage, CallQuery, Cursor, Detail, Direction, NewCall, Outcome, ProviderKind,
@@ -75,7 +75,64 @@ pub struct SyncRecord {
 
 pub struct Store {
     writer: Mutex<Connection>,
-    reader: Mutex<Connection>,
+    /// Readers never wait on the writer (WAL) nor, up to the pool's size, on each other:
+    /// a slow search holds one connection while first pages use the others.
+    readers: ReaderPool,
+}
+
+/// A fixed set of read connections; a reader takes one, or waits for one to come back.
+struct ReaderPool {
+    idle: Mutex<Vec<Connection>>,
+    returned: Condvar,
+}
+
+/// A read connection taken from the pool; it goes back when dropped.
+struct PooledReader<'a> {
+    pool: &'a ReaderPool,
+    conn: Option<Connection>,
+}
+
+impl ReaderPool {
+    fn take(&self) -> PooledReader<'_> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(conn) = idle.pop() {
+                return PooledReader {
+                    pool: self,
+                    conn: Some(conn),
+                };
+            }
+            idle = self.returned.wait(idle).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+impl std::ops::Deref for PooledReader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("held until dropped")
+    }
+}
+
+impl Drop for PooledReader<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.pool
+                .idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(conn);
+            self.pool.returned.notify_one();
+        }
+    }
+}
+
+/// How many read connections to keep: one per core, at least two (so one slow query
+/// always leaves one free) and at most eight (each holds its own page cache).
+fn reader_pool_size() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, usize::from)
+        .clamp(2, 8)
 }
 
 fn migrations() -> Migrations<'static> {
@@ -109,11 +166,19 @@ impl Store {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         migrations().to_latest(&mut writer)?;
-        let reader = Connection::open(path)?;
-        configure(&reader)?;
+        let readers = (0..reader_pool_size())
+            .map(|_| {
+                let reader = Connection::open(path)?;
+                configure(&reader)?;
+                Ok(reader)
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Self {
             writer: Mutex::new(writer),
-            reader: Mutex::new(reader),
+            readers: ReaderPool {
+                idle: Mutex::new(readers),
+                returned: Condvar::new(),
+            },
         })
     }
 
@@ -233,7 +298,7 @@ impl Store {
             limit + 1
         ));
 
-        let conn = lock(&self.reader);
+        let conn = self.readers.take();
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut items = stmt
             .query_map(params_from_iter(args.iter()), read_call)?
@@ -270,14 +335,14 @@ impl Store {
     }
 
     pub fn call(&self, id: i64) -> Result<Option<StoredCall>, StoreError> {
-        let conn = lock(&self.reader);
+        let conn = self.readers.take();
         let mut stmt =
             conn.prepare_cached(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"))?;
         stmt.query_row([id], read_call).optional()?.transpose()
     }
 
     pub fn count_calls(&self, account: &str) -> Result<u64, StoreError> {
-        let conn = lock(&self.reader);
+        let conn = self.readers.take();
         Ok(conn.query_row(
             "SELECT count(*) FROM calls WHERE account = ?1",
             [account],
@@ -286,7 +351,7 @@ impl Store {
     }
 
     pub fn recording_parts(&self, call_id: i64) -> Result<Vec<StoredPart>, StoreError> {
-        let conn = lock(&self.reader);
+        let conn = self.readers.take();
         let mut stmt =
             conn.prepare_cached("SELECT idx, url, mime, cached_file, source_codec FROM recording_parts WHERE call_id = ?1 ORDER BY idx")?;
         let rows = stmt.query_map([call_id], |r| {
@@ -344,7 +409,7 @@ impl Store {
     }
 
     pub fn sync_record(&self, account: &str) -> Result<SyncRecord, StoreError> {
-        let conn = lock(&self.reader);
+        let conn = self.readers.take();
         let row = conn
             .query_row(
                 "SELECT cursor, last_success, last_error FROM sync_state WHERE account = ?1",
@@ -500,6 +565,36 @@ fn read_call(r: &Row<'_>) -> rusqlite::Result<Result<StoredCall, StoreError>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_reader_busy_with_a_slow_query_leaves_others_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("callboard.db")).unwrap());
+        assert!(reader_pool_size() >= 2);
+        // One connection held, as by a long search: a first page must still be answered.
+        let held = store.readers.take();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let other = store.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(
+                other
+                    .list_calls(&CallQuery::default())
+                    .map(|p| p.items.len()),
+            );
+        });
+        // Only a guard against a deadlock (the single-reader store waited here for good).
+        let answered = rx.recv_timeout(std::time::Duration::from_secs(30));
+        assert_eq!(
+            answered.expect("answered while a reader is held").unwrap(),
+            0
+        );
+        drop(held);
+        // Every connection went back: all can be taken again at once.
+        let all: Vec<_> = (0..reader_pool_size())
+            .map(|_| store.readers.take())
+            .collect();
+        assert_eq!(all.len(), reader_pool_size());
+    }
     use super::*;
 
     #[test]
