@@ -5,6 +5,7 @@
 //! longest call of the last one, since records are listed by start but written at the end.
 
 use std::collections::{BTreeMap, HashSet};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -15,9 +16,38 @@ use crate::{CallLog, CursorValue, LogPage, PageContext, ProviderError, WindowPol
 
 /// An MTS account's call log.
 pub struct MtsAccount {
-    pub client: MtsClient,
+    client: MtsClient,
     /// The longest call expected: how far before the last record a cursor resumes.
-    pub max_call: chrono::Duration,
+    max_call: chrono::Duration,
+    /// The UN numbers as last read, and when: a backfill reads a page a day, and asking
+    /// `GET un` before each would repeat one request per page.
+    numbers: tokio::sync::Mutex<Option<(Instant, Vec<String>)>>,
+}
+
+/// How long a read list of UN numbers is used before it is read again.
+const NUMBERS_FRESH_FOR: Duration = Duration::from_secs(600);
+
+impl MtsAccount {
+    pub fn new(client: MtsClient, max_call: chrono::Duration) -> Self {
+        Self {
+            client,
+            max_call,
+            numbers: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The account's UN numbers, read again once [`NUMBERS_FRESH_FOR`] has passed.
+    async fn numbers(&self) -> Result<Vec<String>, MtsError> {
+        let mut cached = self.numbers.lock().await;
+        if let Some((at, numbers)) = cached.as_ref()
+            && at.elapsed() < NUMBERS_FRESH_FOR
+        {
+            return Ok(numbers.clone());
+        }
+        let numbers = self.client.numbers().await?;
+        *cached = Some((Instant::now(), numbers.clone()));
+        Ok(numbers)
+    }
 }
 
 /// The windows of the backfill, and of numbers that have no record id yet.
@@ -58,7 +88,7 @@ impl CallLog for MtsAccount {
             .plan(state.window.as_ref(), ctx)
             .map_err(|e| MtsError::Decode(format!("stored cursor: {e}")))?;
         let backfilling = plan.progress.is_some();
-        let numbers = self.client.numbers().await?;
+        let numbers = self.numbers().await?;
         let mut calls = Vec::new();
         let mut seen = HashSet::new();
         let mut more = plan.more;

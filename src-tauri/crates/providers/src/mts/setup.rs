@@ -141,10 +141,10 @@ fn build(env: &dyn AccountEnv) -> Result<Capabilities, SetupError> {
     settings.timeout = Duration::from_secs(30);
     let client = MtsClient::new(settings).map_err(|e| SetupError::Client(e.into()))?;
     Ok(Capabilities {
-        call_log: Some(std::sync::Arc::new(MtsAccount {
+        call_log: Some(std::sync::Arc::new(MtsAccount::new(
             client,
-            max_call: chrono::Duration::hours(s.max_call_hours),
-        })),
+            chrono::Duration::hours(s.max_call_hours),
+        ))),
         recordings: None,
     })
 }
