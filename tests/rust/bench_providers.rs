@@ -13,10 +13,9 @@
 //! Run with `cargo bench -p callboard-system-tests --bench providers`.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use callboard_core::{Config, SecretSource, Service, ServiceOptions, Store};
+use callboard_core::{Service, Store};
 use callboard_model::{NewCall, ProviderKind, digits_of};
 use callboard_providers::{beeline, mor, mts, mtt};
 use callboard_sim::beeline::{BEELINE_SIM_LOGIN, BeelineDataset, render_cdr_file};
@@ -26,10 +25,9 @@ use callboard_sim::{
     BeelineSim, BeelineSimOptions, CallKind, Dataset, MorSim, MorSimOptions, MtsEndpoint, MtsSim,
     MtsSimOptions, SIM_PASSWORD, render_service_history,
 };
-use callboard_system_tests::World;
+use callboard_system_tests::{World, config_with_password, manual_service};
 use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{Connection, params};
-use secrecy::SecretString;
 use serde_json::Value;
 
 /// Calls per provider in the pipeline figures.
@@ -384,28 +382,6 @@ fn measure(p: &Payload) -> PipelineFigures {
     }
 }
 
-fn config(toml: &str, password: &str) -> Config {
-    let mut config = Config::parse(toml, "bench").expect("config parses");
-    for a in &mut config.accounts {
-        if let Some(c) = a.credentials.as_mut() {
-            c.password = SecretSource::Memory(SecretString::from(password.to_string()));
-        }
-    }
-    config
-}
-
-async fn start(config: Config, dir: &Path) -> Arc<Service> {
-    Service::start(
-        config,
-        ServiceOptions {
-            autosync: false,
-            ..ServiceOptions::new(dir.into(), false)
-        },
-    )
-    .await
-    .expect("service starts")
-}
-
 struct SyncFigures {
     provider: &'static str,
     calls: u32,
@@ -470,7 +446,7 @@ async fn sync_beeline(now: DateTime<Utc>) -> SyncFigures {
         ),
     );
     let dir = tempfile::tempdir().unwrap();
-    let service = start(config(&toml, SIM_PASSWORD), dir.path()).await;
+    let service = manual_service(config_with_password(&toml, SIM_PASSWORD), dir.path()).await;
     let (calls, pages, took) = timed_sync(&service, "bee").await;
     service.shutdown();
     let count = |c: &str| sim.request_count(c);
@@ -510,7 +486,7 @@ async fn sync_mts(now: DateTime<Utc>) -> SyncFigures {
         ),
     );
     let dir = tempfile::tempdir().unwrap();
-    let service = start(config(&toml, MTS_SIM_PASSWORD), dir.path()).await;
+    let service = manual_service(config_with_password(&toml, MTS_SIM_PASSWORD), dir.path()).await;
     let (calls, pages, took) = timed_sync(&service, "mts").await;
     service.shutdown();
     let count = |e| sim.request_count(e);
@@ -550,7 +526,7 @@ async fn sync_mor(now: DateTime<Utc>) -> SyncFigures {
         ),
     );
     let dir = tempfile::tempdir().unwrap();
-    let service = start(config(&toml, &opts.secret), dir.path()).await;
+    let service = manual_service(config_with_password(&toml, &opts.secret), dir.path()).await;
     let (calls, pages, took) = timed_sync(&service, "mor").await;
     service.shutdown();
     let figures = SyncFigures {

@@ -5,9 +5,8 @@
 //! with the provider's code and text.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
-use callboard_core::{Config, SecretSource, Service, ServiceOptions};
+use callboard_core::{Config, Service};
 use callboard_model::{AccountCapabilities, CallQuery, Event, ProviderKind, SyncState};
 use callboard_sim::beeline::BEELINE_SIM_LOGIN;
 use callboard_sim::mts::{MTS_SIM_LOGIN, MTS_SIM_PASSWORD};
@@ -15,24 +14,14 @@ use callboard_sim::{
     BeelineSim, BeelineSimOptions, MorSim, MorSimOptions, MtsEndpoint, MtsFailure, MtsSim,
     MtsSimOptions, SIM_PASSWORD,
 };
+use callboard_system_tests::{config_with_password, manual_service, mor_config};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use secrecy::SecretString;
 
 const SIM_DAYS: u32 = 4;
 const BACKFILL_DAYS: u32 = 5;
 
-fn config(toml: &str, password: &str) -> Config {
-    let mut config = Config::parse(toml, "test").expect("config parses");
-    for a in &mut config.accounts {
-        if let Some(c) = a.credentials.as_mut() {
-            c.password = SecretSource::Memory(SecretString::from(password.to_string()));
-        }
-    }
-    config
-}
-
 fn beeline_config(sim: &BeelineSim, max_polls: u32) -> Config {
-    config(
+    config_with_password(
         &format!(
             r#"[[accounts]]
 id = "bee"
@@ -55,7 +44,7 @@ api = "{}"
 }
 
 fn mts_config(sim: &MtsSim) -> Config {
-    config(
+    config_with_password(
         &format!(
             r#"[[accounts]]
 id = "mts"
@@ -71,27 +60,6 @@ api = "{}"
             sim.api_url()
         ),
         MTS_SIM_PASSWORD,
-    )
-}
-
-fn mor_config(sim: &MorSim, opts: &MorSimOptions) -> Config {
-    config(
-        &format!(
-            r#"[[accounts]]
-id = "mor"
-provider = "mor"
-name = "MOR"
-backfill_days = {BACKFILL_DAYS}
-[accounts.credentials]
-login = "{user}"
-password = {{ env = "UNUSED_IN_TESTS" }}
-[accounts.hosts]
-server = "{server}"
-"#,
-            user = opts.user,
-            server = sim.base_url()
-        ),
-        &opts.secret,
     )
 }
 
@@ -115,18 +83,6 @@ async fn mts_sim(days: u32, calls_per_day: u32, now: DateTime<Utc>) -> MtsSim {
     })
     .await
     .expect("the MTS simulator starts")
-}
-
-async fn start(config: Config, dir: &std::path::Path) -> Arc<Service> {
-    Service::start(
-        config,
-        ServiceOptions {
-            autosync: false,
-            ..ServiceOptions::new(dir.into(), false)
-        },
-    )
-    .await
-    .expect("service starts")
 }
 
 /// Every stored call id of `provider`, duplicates kept.
@@ -176,7 +132,7 @@ async fn beeline_history_syncs_whole_and_a_resync_writes_nothing() {
     let now = Utc::now().trunc_subsecs(0);
     let sim = beeline_sim(SIM_DAYS, 80, now).await;
     let dir = tempfile::tempdir().unwrap();
-    let service = start(beeline_config(&sim, 5), dir.path()).await;
+    let service = manual_service(beeline_config(&sim, 5), dir.path()).await;
 
     let report = service.sync_now("bee").await.expect("Beeline syncs");
     assert_eq!(report.pages, BACKFILL_DAYS + 1, "{report:?}");
@@ -206,7 +162,7 @@ async fn a_pending_beeline_job_survives_a_restart_and_is_not_ordered_again() {
     let sim = beeline_sim(SIM_DAYS, 40, now).await;
     sim.keep_not_ready(5);
     let dir = tempfile::tempdir().unwrap();
-    let service = start(beeline_config(&sim, 2), dir.path()).await;
+    let service = manual_service(beeline_config(&sim, 2), dir.path()).await;
     // Two polls per pass, five NOT READY: the pass ends with the job still pending.
     let first = service.sync_now("bee").await.unwrap();
     assert_eq!((first.fetched, first.pages), (0, 1), "{first:?}");
@@ -217,7 +173,7 @@ async fn a_pending_beeline_job_survives_a_restart_and_is_not_ordered_again() {
     service.shutdown();
     drop(service);
 
-    let service = start(beeline_config(&sim, 2), dir.path()).await;
+    let service = manual_service(beeline_config(&sim, 2), dir.path()).await;
     let second = service.sync_now("bee").await.unwrap();
     assert_eq!(second.fetched, 0, "polls 3 and 4 are still NOT READY");
     assert_eq!(
@@ -241,7 +197,7 @@ async fn mts_history_syncs_whole_then_resumes_by_record_id() {
     let now = Utc::now().trunc_subsecs(0);
     let sim = mts_sim(SIM_DAYS, 80, now).await;
     let dir = tempfile::tempdir().unwrap();
-    let service = start(mts_config(&sim), dir.path()).await;
+    let service = manual_service(mts_config(&sim), dir.path()).await;
 
     // The service says what the account can do: a call log, no recordings (MTS has none).
     assert_eq!(
@@ -256,6 +212,8 @@ async fn mts_history_syncs_whole_then_resumes_by_record_id() {
     let expected = mts_expected(&sim, now);
     assert!(expected.len() > 200, "{}", expected.len());
     assert_eq!(set(stored(&service, ProviderKind::Mts).await), expected);
+    // The UN numbers are read once, not before each of the backfill's pages.
+    assert_eq!(sim.request_count(MtsEndpoint::UnList), 1);
 
     // Caught up: each number resumes from its record id, by cdr/byid.
     let by_time = sim.request_count(MtsEndpoint::CdrByTime);
@@ -297,7 +255,7 @@ async fn kill_and_resume(
     expected: BTreeSet<String>,
 ) {
     let dir = tempfile::tempdir().unwrap();
-    let service = start(config(), dir.path()).await;
+    let service = manual_service(config(), dir.path()).await;
     let mut events = service.subscribe();
     let pass = tokio::spawn({
         let (service, account) = (service.clone(), account.to_string());
@@ -320,7 +278,7 @@ async fn kill_and_resume(
     service.shutdown();
     drop(service);
 
-    let service = start(config(), dir.path()).await;
+    let service = manual_service(config(), dir.path()).await;
     let report = service
         .sync_now(account)
         .await
@@ -368,7 +326,7 @@ async fn a_killed_backfill_resumes_for_beeline_mts_and_mor() {
         .map(|r| r.uniqueid)
         .collect();
     kill_and_resume(
-        || mor_config(&mor, &opts),
+        || mor_config(&mor, &opts, BACKFILL_DAYS),
         "mor",
         ProviderKind::Mor,
         expected,
@@ -382,7 +340,7 @@ async fn provider_errors_reach_the_status_with_their_code_and_text() {
     let now = Utc::now().trunc_subsecs(0);
     let beeline = beeline_sim(1, 10, now).await;
     let dir = tempfile::tempdir().unwrap();
-    let service = start(beeline_config(&beeline, 5), dir.path()).await;
+    let service = manual_service(beeline_config(&beeline, 5), dir.path()).await;
     assert!(beeline.fail_next_code("REQCDR", "401.1", 1));
     let err = service.sync_now("bee").await.unwrap_err().to_api();
     let info = err.provider.expect("the provider's own error");
@@ -409,7 +367,7 @@ async fn provider_errors_reach_the_status_with_their_code_and_text() {
 
     let mts = mts_sim(1, 10, now).await;
     let dir = tempfile::tempdir().unwrap();
-    let service = start(mts_config(&mts), dir.path()).await;
+    let service = manual_service(mts_config(&mts), dir.path()).await;
     mts.fail_next(MtsFailure {
         endpoint: MtsEndpoint::UnList,
         status_code: 503,
@@ -431,7 +389,7 @@ async fn a_failed_pass_keeps_showing_the_calls_stored() {
     let now = Utc::now().trunc_subsecs(0);
     let sim = mts_sim(1, 40, now).await;
     let dir = tempfile::tempdir().unwrap();
-    let service = start(mts_config(&sim), dir.path()).await;
+    let service = manual_service(mts_config(&sim), dir.path()).await;
     service.sync_now("mts").await.unwrap();
     let before = service.account_statuses()[0].calls_synced;
     assert!(before > 0);

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use callboard_core::{Clock, Config, SecretSource, Service, ServiceOptions};
-use callboard_sim::{MttSim, SimOptions, config_toml};
+use callboard_sim::{MorSim, MorSimOptions, MttSim, SimOptions, config_toml};
 use chrono::{DateTime, SubsecRound, Utc};
 use secrecy::SecretString;
 
@@ -72,6 +72,53 @@ impl World {
             _dir: dir,
         }
     }
+}
+
+/// The config `toml`, every account's password held in memory as `password`.
+pub fn config_with_password(toml: &str, password: &str) -> Config {
+    let mut config = Config::parse(toml, "test").expect("config parses");
+    for a in &mut config.accounts {
+        if let Some(c) = a.credentials.as_mut() {
+            c.password = SecretSource::Memory(SecretString::from(password.to_string()));
+        }
+    }
+    config
+}
+
+/// One MOR account, id `mor`, on the simulator started with `opts`, reading
+/// `backfill_days` back.
+pub fn mor_config(sim: &MorSim, opts: &MorSimOptions, backfill_days: u32) -> Config {
+    config_with_password(
+        &format!(
+            r#"[[accounts]]
+id = "mor"
+provider = "mor"
+name = "MOR"
+backfill_days = {backfill_days}
+[accounts.credentials]
+login = "{user}"
+password = {{ env = "UNUSED_IN_TESTS" }}
+[accounts.hosts]
+server = "{server}"
+"#,
+            user = opts.user,
+            server = sim.base_url()
+        ),
+        &opts.secret,
+    )
+}
+
+/// A service over `dir` whose passes the test runs by hand.
+pub async fn manual_service(config: Config, dir: &std::path::Path) -> Arc<Service> {
+    Service::start(
+        config,
+        ServiceOptions {
+            autosync: false,
+            ..ServiceOptions::new(dir.into(), false)
+        },
+    )
+    .await
+    .expect("service starts")
 }
 
 /// A config with the simulator's one account (its password in memory), reading

@@ -3,11 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use callboard_core::{Config, SecretSource, Service, ServiceOptions};
 use callboard_model::{CallQuery, ProviderKind};
 use callboard_sim::{MorSim, MorSimOptions};
+use callboard_system_tests::{manual_service, mor_config};
 use chrono::{Duration, SubsecRound, Utc};
-use secrecy::SecretString;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mor_recordings_sync_into_the_history_and_play() {
@@ -19,37 +18,9 @@ async fn mor_recordings_sync_into_the_history_and_play() {
         ..Default::default()
     };
     let sim = MorSim::start(opts.clone()).await.unwrap();
-    let mut config = Config::parse(
-        &format!(
-            r#"[[accounts]]
-id = "mor"
-provider = "mor"
-name = "MOR"
-backfill_days = 5
-[accounts.credentials]
-login = "{user}"
-password = {{ env = "UNUSED_IN_TESTS" }}
-[accounts.hosts]
-server = "{server}"
-"#,
-            user = opts.user,
-            server = sim.base_url()
-        ),
-        "test",
-    )
-    .unwrap();
-    config.accounts[0].credentials.as_mut().unwrap().password =
-        SecretSource::Memory(SecretString::from(opts.secret.clone()));
+    let config = mor_config(&sim, &opts, 5);
     let data = tempfile::tempdir().unwrap();
-    let service = Service::start(
-        config,
-        ServiceOptions {
-            autosync: false,
-            ..ServiceOptions::new(data.path().into(), false)
-        },
-    )
-    .await
-    .unwrap();
+    let service = manual_service(config, data.path()).await;
 
     let report = service.sync_now("mor").await.expect("MOR syncs");
     assert_eq!(

@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use callboard_core::{Config, SecretSource, Service, ServiceOptions};
+use callboard_core::Service;
 use callboard_model::{CallQuery, ErrorCode};
 use callboard_sim::{FailureForm, InjectedFailure, MorSim, MorSimOptions};
-use callboard_system_tests::{World, decode_audio};
+use callboard_system_tests::{World, decode_audio, manual_service, mor_config};
 use chrono::{SubsecRound, Utc};
-use secrecy::SecretString;
 
 /// Plays recordings until each of `want` codecs has been seen; returns what was served
 /// for each: (mime, path).
@@ -77,29 +76,9 @@ async fn mp3_plays_as_it_came() {
         ..Default::default()
     };
     let sim = MorSim::start(opts.clone()).await.unwrap();
-    let mut config = Config::parse(
-        &format!(
-            "[[accounts]]\nid = \"mor\"\nprovider = \"mor\"\nname = \"MOR\"\nbackfill_days = 2\n\
-             [accounts.credentials]\nlogin = \"{}\"\npassword = {{ env = \"UNUSED_IN_TESTS\" }}\n\
-             [accounts.hosts]\nserver = \"{}\"\n",
-            opts.user,
-            sim.base_url()
-        ),
-        "test",
-    )
-    .unwrap();
-    config.accounts[0].credentials.as_mut().unwrap().password =
-        SecretSource::Memory(SecretString::from(opts.secret.clone()));
+    let config = mor_config(&sim, &opts, 2);
     let data = tempfile::tempdir().unwrap();
-    let service = Service::start(
-        config,
-        ServiceOptions {
-            autosync: false,
-            ..ServiceOptions::new(data.path().into(), false)
-        },
-    )
-    .await
-    .unwrap();
+    let service = manual_service(config, data.path()).await;
     service.sync_now("mor").await.unwrap();
     let seen = play_until(&service, &["mp3"]).await;
     let (mime, path) = &seen["mp3"];
