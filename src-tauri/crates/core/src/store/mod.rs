@@ -1,17 +1,21 @@
 //! The SQLite store: calls of every provider, recording parts, sync cursors.
 //!
-//! One writer connection and one reader connection (WAL lets reads run beside a sync's
-//! write). Methods are blocking; async callers run them on the blocking pool.
+//! One writer connection and a pool of reader connections (WAL lets reads run beside a
+//! sync's write, and beside each other). Methods are blocking; async callers run them on
+//! the blocking pool. How a page is found is in [`search`].
+
+mod pool;
+mod search;
 
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use callboard_model::{
     ApiError, Call, CallPage, CallQuery, Cursor, Detail, Direction, NewCall, Outcome, ProviderKind,
     digits_of,
 };
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::types::Value;
+use pool::{ReaderPool, reader_pool_size};
 use rusqlite::{Connection, OptionalExtension, Row, named_params, params, params_from_iter};
 use rusqlite_migration::{M, Migrations};
 
@@ -80,67 +84,13 @@ pub struct Store {
     readers: ReaderPool,
 }
 
-/// A fixed set of read connections; a reader takes one, or waits for one to come back.
-struct ReaderPool {
-    idle: Mutex<Vec<Connection>>,
-    returned: Condvar,
-}
-
-/// A read connection taken from the pool; it goes back when dropped.
-struct PooledReader<'a> {
-    pool: &'a ReaderPool,
-    conn: Option<Connection>,
-}
-
-impl ReaderPool {
-    fn take(&self) -> PooledReader<'_> {
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if let Some(conn) = idle.pop() {
-                return PooledReader {
-                    pool: self,
-                    conn: Some(conn),
-                };
-            }
-            idle = self.returned.wait(idle).unwrap_or_else(|p| p.into_inner());
-        }
-    }
-}
-
-impl std::ops::Deref for PooledReader<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        self.conn.as_ref().expect("held until dropped")
-    }
-}
-
-impl Drop for PooledReader<'_> {
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            self.pool
-                .idle
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(conn);
-            self.pool.returned.notify_one();
-        }
-    }
-}
-
-/// How many read connections to keep: one per core, at least two (so one slow query
-/// always leaves one free) and at most eight (each holds its own page cache).
-fn reader_pool_size() -> usize {
-    std::thread::available_parallelism()
-        .map_or(2, usize::from)
-        .clamp(2, 8)
-}
-
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
-        M::up(include_str!("../migrations/0001_calls.sql")),
-        M::up(include_str!("../migrations/0002_search_index.sql")),
-        M::up(include_str!("../migrations/0003_provider_cursor.sql")),
-        M::up(include_str!("../migrations/0004_recording_codec.sql")),
+        M::up(include_str!("../../migrations/0001_calls.sql")),
+        M::up(include_str!("../../migrations/0002_search_index.sql")),
+        M::up(include_str!("../../migrations/0003_provider_cursor.sql")),
+        M::up(include_str!("../../migrations/0004_recording_codec.sql")),
+        M::up(include_str!("../../migrations/0005_number_index.sql")),
     ])
 }
 
@@ -166,19 +116,22 @@ impl Store {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         migrations().to_latest(&mut writer)?;
+        // Statistics for the planner where they are missing or stale, bounded in cost.
+        writer.execute_batch("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")?;
         let readers = (0..reader_pool_size())
             .map(|_| {
                 let reader = Connection::open(path)?;
                 configure(&reader)?;
+                // `rarray()`: the numbers a search found, bound as one parameter.
+                rusqlite::vtab::array::load_module(&reader)?;
+                // Each facet count of merged ranges is its own statement.
+                reader.set_prepared_statement_cache_capacity(64);
                 Ok(reader)
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Self {
             writer: Mutex::new(writer),
-            readers: ReaderPool {
-                idle: Mutex::new(readers),
-                returned: Condvar::new(),
-            },
+            readers: ReaderPool::new(readers),
         })
     }
 
@@ -258,50 +211,17 @@ impl Store {
 
     /// One page of calls, newest first, keyset-paginated.
     pub fn list_calls(&self, q: &CallQuery) -> Result<CallPage, StoreError> {
-        let mut w = Where::default();
-        if let Some(from) = q.from {
-            w.push(" AND started_at >= ?", [Value::Integer(ms(from))]);
-        }
-        if let Some(to) = q.to {
-            w.push(" AND started_at < ?", [Value::Integer(ms(to))]);
-        }
-        if let Some(a) = &q.account {
-            w.push(" AND account = ?", [Value::Text(a.clone())]);
-        }
-        if let Some(p) = q.provider {
-            w.push(" AND provider = ?", [Value::Text(p.as_str().into())]);
-        }
-        if let Some(d) = q.direction {
-            w.push(" AND direction = ?", [Value::Text(d.as_str().into())]);
-        }
-        if let Some(o) = q.outcome {
-            w.push(" AND outcome = ?", [Value::Text(o.as_str().into())]);
-        }
-        if let Some(p) = q.number.as_deref().and_then(number_pattern) {
-            w.push(
-                " AND (caller_digits LIKE ? OR callee_digits LIKE ?)",
-                [Value::Text(p.clone()), Value::Text(p)],
-            );
-        }
-        if let Some(c) = q.cursor.as_deref() {
-            let c = Cursor::decode(c)?;
-            w.push(
-                " AND (started_at, id) < (?, ?)",
-                [Value::Integer(c.started_at_ms), Value::Integer(c.id)],
-            );
-        }
-        let Where { sql: filter, args } = w;
-        let mut sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE 1 = 1{filter}");
         let limit = q.page_size() as usize;
-        sql.push_str(&format!(
-            " ORDER BY started_at DESC, id DESC LIMIT {}",
-            limit + 1
-        ));
-
         let conn = self.readers.take();
-        let mut stmt = conn.prepare_cached(&sql)?;
+        let Some(plan) = search::plan(&conn, q, CALL_COLUMNS, limit + 1)? else {
+            return Ok(CallPage {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        };
+        let mut stmt = conn.prepare_cached(&plan.sql)?;
         let mut items = stmt
-            .query_map(params_from_iter(args.iter()), read_call)?
+            .query_map(params_from_iter(plan.args.iter()), read_call)?
             .map(|r| r.map_err(StoreError::from).and_then(|c| c.map(|s| s.call)))
             .collect::<Result<Vec<_>, _>>()?;
         let next_cursor = if items.len() > limit {
@@ -317,6 +237,21 @@ impl Store {
             None
         };
         Ok(CallPage { items, next_cursor })
+    }
+
+    /// SQLite's plan for the page [`Store::list_calls`] would read for `q`, one line per
+    /// step (`SEARCH calls USING COVERING INDEX …`); empty when no query is needed.
+    pub fn explain(&self, q: &CallQuery) -> Result<Vec<String>, StoreError> {
+        let conn = self.readers.take();
+        let limit = q.page_size() as usize + 1;
+        let Some(plan) = search::plan(&conn, q, CALL_COLUMNS, limit)? else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {}", plan.sql))?;
+        let lines = stmt.query_map(params_from_iter(plan.args.iter()), |r| {
+            r.get::<_, String>(3)
+        })?;
+        Ok(lines.collect::<Result<_, _>>()?)
     }
 
     /// Every call matching `filter` (its `cursor` and `limit` ignored), newest first,
@@ -344,7 +279,7 @@ impl Store {
     pub fn count_calls(&self, account: &str) -> Result<u64, StoreError> {
         let conn = self.readers.take();
         Ok(conn.query_row(
-            "SELECT count(*) FROM calls WHERE account = ?1",
+            "SELECT coalesce(sum(calls), 0) FROM facets WHERE account = ?1",
             [account],
             |r| r.get::<_, i64>(0),
         )? as u64)
@@ -478,26 +413,6 @@ impl Iterator for CallBatches {
     }
 }
 
-/// A WHERE clause built from optional filters, with numbered placeholders.
-#[derive(Default)]
-struct Where {
-    sql: String,
-    args: Vec<Value>,
-}
-
-impl Where {
-    /// Appends `clause`, numbering its `?`s after the arguments so far.
-    fn push<const N: usize>(&mut self, clause: &str, values: [Value; N]) {
-        for (i, part) in clause.split('?').enumerate() {
-            if i > 0 {
-                self.sql.push_str(&format!("?{}", self.args.len() + i));
-            }
-            self.sql.push_str(part);
-        }
-        self.args.extend(values);
-    }
-}
-
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // WAL + NORMAL: a killed process loses no committed transaction.
@@ -505,18 +420,6 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
-}
-
-/// The LIKE pattern for a number search: its digits, a leading trunk `8` read as `7`.
-fn number_pattern(input: &str) -> Option<String> {
-    let mut digits = digits_of(input);
-    if digits.is_empty() {
-        return None;
-    }
-    if digits.len() == 11 && digits.starts_with('8') {
-        digits.replace_range(0..1, "7");
-    }
-    Some(format!("%{digits}%"))
 }
 
 fn read_call(r: &Row<'_>) -> rusqlite::Result<Result<StoredCall, StoreError>> {
@@ -647,5 +550,14 @@ mod tests {
             .unwrap();
         assert_eq!(page.items.len(), 1);
         assert_eq!(page.items[0].provider_call_id, "x1");
+        // The counts the migration took of the calls already stored.
+        assert_eq!(store.count_calls("a").unwrap(), 1);
+        assert!(store.explain(&CallQuery {
+            number: Some("4567".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .iter()
+        .any(|step| step.contains("calls_by_caller")));
     }
 }
