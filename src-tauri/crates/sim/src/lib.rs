@@ -11,6 +11,7 @@ mod audio;
 pub mod beeline;
 mod config;
 mod dataset;
+mod fill;
 mod fleet;
 mod hooks;
 mod ids;
@@ -27,6 +28,10 @@ pub use audio::{SAMPLE_RATE, synthesize_wav};
 pub use beeline::{BeelineSim, BeelineSimOptions};
 pub use config::config_toml;
 pub use dataset::{CUSTOMER_NAME, CallKind, Dataset, SIP_IDS, SimCall, moscow_hour};
+pub use fill::{
+    DEFAULT_FILL_DAYS, FILL_BATCH, FillAccount, FillOptions, FillReport, FillTarget,
+    default_accounts, fill, fill_in_batches, fill_target, store_holds_calls,
+};
 pub use fleet::{Fleet, FleetAccount, FleetOptions};
 pub use hooks::{FailureForm, InjectedFailure};
 pub use ids::{ConfId, format_conf_id, parse_conf_id, record_id};
