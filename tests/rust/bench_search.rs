@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use callboard_core::Store;
 use callboard_model::{CallQuery, Direction, Outcome, ProviderKind};
-use callboard_sim::fill::{FillOptions, default_accounts, fill};
+use callboard_sim::{FillOptions, default_accounts, fill};
 use chrono::{Duration as Days, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -153,15 +153,19 @@ fn main() {
         .expect("fill");
         let secs = t.elapsed().as_secs_f64();
         println!(
-            "fill: {} calls, {} numbers in {secs:.1} s ({:.0} calls/s)",
+            "fill: {} calls, {} client numbers in {secs:.1} s ({:.0} calls/s; {:.1} s in the store)",
             report.calls,
-            report.numbers,
-            report.calls as f64 / secs
+            report.distinct_numbers,
+            report.calls as f64 / secs,
+            report.in_store.as_secs_f64()
         );
     }
     let t = Instant::now();
     let store = Arc::new(Store::open(&db).expect("open (and migrate) the store"));
-    println!("open (with any migration): {:.2} s", t.elapsed().as_secs_f64());
+    println!(
+        "open (with any migration): {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
     sizes(&db);
 
     let raw = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
@@ -256,7 +260,9 @@ fn main() {
             },
         ),
     ];
-    println!("\n== first page ({PAGE} rows); target ≤ 2 ms; baseline: index-only ORDER BY LIMIT 100");
+    println!(
+        "\n== first page ({PAGE} rows); target ≤ 2 ms; baseline: index-only ORDER BY LIMIT 100"
+    );
     for (label, q) in &filters {
         let t = Timings::of(200, || {
             page(&store, q.clone());
@@ -281,7 +287,13 @@ fn main() {
         .unwrap();
     let full_forms = [
         format!("+{client}"),
-        format!("8 ({}) {}-{}-{}", &client[1..4], &client[4..7], &client[7..9], &client[9..]),
+        format!(
+            "8 ({}) {}-{}-{}",
+            &client[1..4],
+            &client[4..7],
+            &client[7..9],
+            &client[9..]
+        ),
         client[1..].to_owned(),
     ];
     println!(
@@ -292,11 +304,26 @@ fn main() {
         (format!("last 4, median ({median})"), median.clone()),
         (format!("last 4, rare ({rare})"), rare.clone()),
         (format!("last 4, no match ({none})"), none.clone()),
-        (format!("full number {}", full_forms[0]), full_forms[0].clone()),
-        (format!("full number {}", full_forms[1]), full_forms[1].clone()),
-        (format!("full number {}", full_forms[2]), full_forms[2].clone()),
-        (format!("middle part {}", &client[3..8]), client[3..8].to_owned()),
-        (format!("3 digits {}", &client[4..7]), client[4..7].to_owned()),
+        (
+            format!("full number {}", full_forms[0]),
+            full_forms[0].clone(),
+        ),
+        (
+            format!("full number {}", full_forms[1]),
+            full_forms[1].clone(),
+        ),
+        (
+            format!("full number {}", full_forms[2]),
+            full_forms[2].clone(),
+        ),
+        (
+            format!("middle part {}", &client[3..8]),
+            client[3..8].to_owned(),
+        ),
+        (
+            format!("3 digits {}", &client[4..7]),
+            client[4..7].to_owned(),
+        ),
     ];
     for (label, n) in &searches {
         let base = naive(&callboard_model::digits_of(n));
@@ -324,14 +351,18 @@ fn main() {
     let mut rng = StdRng::seed_from_u64(3);
     let stored: Vec<String> = {
         let mut s = raw
-            .prepare("SELECT digits FROM numbers WHERE length(digits) = 11 ORDER BY random() LIMIT 500")
+            .prepare(
+                "SELECT digits FROM numbers WHERE length(digits) = 11 ORDER BY random() LIMIT 500",
+            )
             .unwrap();
         s.query_map([], |r| r.get(0))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()
     };
-    let mut any: Vec<String> = (0..300).map(|_| format!("{:04}", rng.gen_range(0..10_000))).collect();
+    let mut any: Vec<String> = (0..300)
+        .map(|_| format!("{:04}", rng.gen_range(0..10_000)))
+        .collect();
     any.extend((0..300).map(|_| {
         let n = &stored[rng.gen_range(0..stored.len())];
         let len = rng.gen_range(3..=11);
@@ -479,7 +510,7 @@ fn cold_start(server: &Path, dir: &Path) -> (f64, f64) {
     // An account whose provider is unreachable: the server runs for real, nothing syncs in.
     std::fs::write(
         &config,
-        "[[accounts]]\nid = \"mts-sim\"\nprovider = \"mts\"\n\n[accounts.credentials]\n\
+        "[[accounts]]\nid = \"mts-sim\"\nprovider = \"mts\"\nname = \"bench\"\n\n[accounts.credentials]\n\
          login = \"bench\"\npassword = { env = \"CALLBOARD_BENCH_PASSWORD\" }\n\n\
          [accounts.hosts]\napi = \"http://127.0.0.1:9\"\n",
     )

@@ -4,12 +4,14 @@
 //! sync's write, and beside each other). Methods are blocking; async callers run them on
 //! the blocking pool. How a page is found is in [`search`].
 
+mod bulk;
 mod pool;
 mod search;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub use bulk::BulkLoad;
 use callboard_model::{
     ApiError, Call, CallPage, CallQuery, Cursor, Detail, Direction, NewCall, Outcome, ProviderKind,
     digits_of,
@@ -27,6 +29,8 @@ pub enum StoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("{0}")]
     BadCursor(#[from] callboard_model::CursorError),
+    #[error("bulk load: {0}")]
+    BulkLoad(String),
     #[error("corrupt row {id}: {problem}")]
     Corrupt { id: i64, problem: String },
 }
@@ -90,7 +94,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0002_search_index.sql")),
         M::up(include_str!("../../migrations/0003_provider_cursor.sql")),
         M::up(include_str!("../../migrations/0004_recording_codec.sql")),
-        M::up(include_str!("../../migrations/0005_number_index.sql")),
+        M::up(concat!(
+            include_str!("../../migrations/0005_number_index.sql"),
+            include_str!("../../sql/read_indexes.sql"),
+            include_str!("../../sql/counts_from_calls.sql"),
+            include_str!("../../sql/count_triggers.sql"),
+        )),
     ])
 }
 
@@ -100,6 +109,47 @@ fn ms(t: DateTime<Utc>) -> i64 {
 
 fn from_ms(v: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(v).single().unwrap_or_default()
+}
+
+/// Inserts a call unless its (account, provider call id) is stored; named parameters of
+/// [`with_call_params`].
+const INSERT_CALL: &str = "INSERT INTO calls (account, provider, provider_call_id, direction, outcome, \
+     caller, callee, caller_digits, callee_digits, started_at, ring_secs, talk_secs, total_secs, cost, \
+     currency, recording_ref, details, synced_at) \
+     VALUES (:account, :provider, :call_id, :direction, :outcome, :caller, :callee, :caller_digits, \
+     :callee_digits, :started_at, :ring, :talk, :total, :cost, :currency, :recording_ref, :details, :now) \
+     ON CONFLICT (account, provider_call_id) DO NOTHING";
+
+/// Runs `f` with a call's named parameters, as [`INSERT_CALL`] and the upsert's update take
+/// them (built once per call for both).
+fn with_call_params<T>(
+    account: &str,
+    provider: ProviderKind,
+    c: &NewCall,
+    now: i64,
+    f: impl FnOnce(&[(&str, &dyn rusqlite::ToSql)]) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let details = serde_json::to_string(&c.details).expect("details serialize");
+    f(named_params! {
+        ":account": account,
+        ":provider": provider.as_str(),
+        ":call_id": c.provider_call_id,
+        ":direction": c.direction.as_str(),
+        ":outcome": c.outcome.as_str(),
+        ":caller": c.caller,
+        ":callee": c.callee,
+        ":caller_digits": digits_of(&c.caller),
+        ":callee_digits": digits_of(&c.callee),
+        ":started_at": ms(c.started_at),
+        ":ring": c.ring_secs,
+        ":talk": c.talk_secs,
+        ":total": c.total_secs,
+        ":cost": c.cost,
+        ":currency": c.currency,
+        ":recording_ref": c.recording_ref,
+        ":details": details,
+        ":now": now,
+    })
 }
 
 const CALL_COLUMNS: &str = "id, account, provider, provider_call_id, direction, outcome, caller, callee, \
@@ -150,14 +200,7 @@ impl Store {
         let now = ms(Utc::now());
         {
             // Both statements take the same named parameters, built once per call.
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO calls (account, provider, provider_call_id, direction, outcome, caller, callee, \
-                 caller_digits, callee_digits, started_at, ring_secs, talk_secs, total_secs, cost, currency, \
-                 recording_ref, details, synced_at) \
-                 VALUES (:account, :provider, :call_id, :direction, :outcome, :caller, :callee, :caller_digits, \
-                 :callee_digits, :started_at, :ring, :talk, :total, :cost, :currency, :recording_ref, :details, :now) \
-                 ON CONFLICT (account, provider_call_id) DO NOTHING",
-            )?;
+            let mut insert = tx.prepare_cached(INSERT_CALL)?;
             // Touches the row only when something the provider sent has changed.
             let mut update = tx.prepare_cached(
                 "UPDATE calls SET direction = :direction, outcome = :outcome, caller = :caller, callee = :callee, \
@@ -170,32 +213,15 @@ impl Store {
                  :ring, :talk, :total, :cost, :currency, :recording_ref, :details)",
             )?;
             for c in calls {
-                let details = serde_json::to_string(&c.details).expect("details serialize");
-                let args = named_params! {
-                    ":account": account,
-                    ":provider": provider.as_str(),
-                    ":call_id": c.provider_call_id,
-                    ":direction": c.direction.as_str(),
-                    ":outcome": c.outcome.as_str(),
-                    ":caller": c.caller,
-                    ":callee": c.callee,
-                    ":caller_digits": digits_of(&c.caller),
-                    ":callee_digits": digits_of(&c.callee),
-                    ":started_at": ms(c.started_at),
-                    ":ring": c.ring_secs,
-                    ":talk": c.talk_secs,
-                    ":total": c.total_secs,
-                    ":cost": c.cost,
-                    ":currency": c.currency,
-                    ":recording_ref": c.recording_ref,
-                    ":details": details,
-                    ":now": now,
-                };
-                if insert.execute(args)? == 1 {
-                    stats.inserted += 1;
-                } else {
-                    stats.updated += update.execute(args)? as u32;
-                }
+                let (inserted, updated) = with_call_params(account, provider, c, now, |args| {
+                    Ok(if insert.execute(args)? == 1 {
+                        (1, 0)
+                    } else {
+                        (0, update.execute(args)? as u32)
+                    })
+                })?;
+                stats.inserted += inserted;
+                stats.updated += updated;
             }
             if let Some(cursor) = cursor {
                 tx.execute(
@@ -552,12 +578,15 @@ mod tests {
         assert_eq!(page.items[0].provider_call_id, "x1");
         // The counts the migration took of the calls already stored.
         assert_eq!(store.count_calls("a").unwrap(), 1);
-        assert!(store.explain(&CallQuery {
-            number: Some("4567".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .iter()
-        .any(|step| step.contains("calls_by_caller")));
+        assert!(
+            store
+                .explain(&CallQuery {
+                    number: Some("4567".into()),
+                    ..Default::default()
+                })
+                .unwrap()
+                .iter()
+                .any(|step| step.contains("calls_by_caller"))
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! - the equality filters (account, provider, direction, outcome) select *facets* from the
 //!   `facets` table; each facet is one time-ordered range of `calls_by_facet`, and the
 //!   ranges are merged newest first (a combination no call has is answered without a
-//!   query; filters that keep most calls walk `calls_by_time` instead);
+//!   query; without any, `calls_by_time` is walked);
 //! - a number of 3 or more digits is looked up in the trigram index of distinct numbers;
 //!   when the numbers found hold few calls, those calls are read from `calls_by_caller`
 //!   and `calls_by_callee` and sorted; when they hold many, matches are dense and the walk
@@ -21,7 +21,8 @@ use rusqlite::types::{ToSql, Value};
 
 use super::{StoreError, ms};
 
-/// The most facet ranges merged in one query; beyond it the time index is walked.
+/// The most facet ranges merged in one query; beyond it the time index is walked (its
+/// entries hold no filter column: each row is then read to test them).
 const MAX_FACET_ARMS: usize = 64;
 
 /// Runs of fewer digits match so many calls that they are always found by a walk.
@@ -32,7 +33,7 @@ const MIN_INDEXED_DIGITS: usize = 3;
 enum Path {
     /// No call can match: an impossible filter combination, or a number nobody called.
     Empty,
-    /// Walk `calls_by_time` newest first, testing the filters in its entries.
+    /// Walk `calls_by_time` newest first, testing the digits in its entries.
     Time,
     /// Merge the time-ordered ranges of these facets of `calls_by_facet`.
     Facets(Vec<Facet>),
@@ -116,7 +117,9 @@ pub(super) fn plan(
         ("direction", q.direction.map(|d| d.as_str().to_owned())),
         ("outcome", q.outcome.map(|o| o.as_str().to_owned())),
     ];
-    for (column, value) in filters {
+    // Facet arms test the facets' own values instead.
+    let by_facet = matches!(path, Path::Facets(_));
+    for (column, value) in filters.into_iter().filter(|_| !by_facet) {
         if let Some(v) = value {
             equal += &format!(" AND {column} = {}", bind(Value::Text(v)));
         }
@@ -221,12 +224,6 @@ fn choose_path(
     let filtered =
         q.account.is_some() || q.provider.is_some() || q.direction.is_some() || q.outcome.is_some();
     if !filtered || facets.len() > MAX_FACET_ARMS {
-        return Ok(Path::Time);
-    }
-    // Merging many ranges costs a seek each; when the filters keep most calls anyway, one
-    // walk of the time index reads about as few entries.
-    let kept: u64 = facets.iter().map(|f| f.calls).sum();
-    if facets.len() > 1 && kept * 2 >= total {
         return Ok(Path::Time);
     }
     Ok(Path::Facets(facets))
@@ -568,7 +565,10 @@ mod tests {
                 outcome,
                 ..Default::default()
             };
-            (store.list_calls(&q).unwrap().items.len(), path_name(&store, &q))
+            (
+                store.list_calls(&q).unwrap().items.len(),
+                path_name(&store, &q),
+            )
         };
         assert_eq!(found("1112233", None), (0, "empty"));
         assert_eq!(found("5554466", None), (1, "numbers"));

@@ -147,7 +147,7 @@ fn run_fill(args: FillArgs) -> anyhow::Result<()> {
         report.calls_per_sec()
     );
     println!(
-        "{:.1} s of it in the store's upsert_calls ({:.0}%)",
+        "{:.1} s of it in the store ({:.0}%)",
         report.in_store.as_secs_f64(),
         100.0 * report.in_store.as_secs_f64() / report.elapsed.as_secs_f64().max(1e-9)
     );
