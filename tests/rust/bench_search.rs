@@ -1,5 +1,5 @@
 //! History at scale (issue 7): a store of `--calls N` calls (default 2,000,000: 90 days,
-//! 3 accounts) filled by `callboard_sim::fill` through the store's own write path, then
+//! 3 accounts) filled by `callboard_sim::fill` (a bulk load of the store), then
 //! first pages under every filter, number searches of every kind, a first page beside
 //! searches, the cold start of `callboard-server` to its first page, and its idle RSS.
 //! Each figure is printed beside a baseline measured in the same run:
@@ -9,9 +9,10 @@
 //! - cold start and RSS: the same server over an empty store.
 //!
 //! `cargo build --release -p callboard-server && cargo bench -p callboard-system-tests
-//! --bench search [-- --calls N] [--store DIR]` (`--store`: reuse or keep the store in
-//! DIR). CI runs `cargo test --bench search -- --calls 100000`, which checks that it all
-//! still runs, not its figures.
+//! --bench search [-- --calls N] [--store DIR] [--alternatives]` (`--store`: reuse or keep
+//! the store in DIR; `--alternatives`: also build and time the number indexes not chosen,
+//! on a copy of the store, which takes minutes at 2M). CI runs `cargo test --bench search
+//! -- --calls 100000`, which checks that it all still runs, not its figures.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -32,18 +33,21 @@ const PAGE: u32 = 100;
 struct Args {
     calls: u64,
     store: Option<PathBuf>,
+    alternatives: bool,
 }
 
 fn args() -> Args {
     let mut a = Args {
         calls: 2_000_000,
         store: None,
+        alternatives: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--calls" => a.calls = it.next().and_then(|v| v.parse().ok()).expect("--calls N"),
             "--store" => a.store = it.next().map(PathBuf::from),
+            "--alternatives" => a.alternatives = true,
             // `cargo bench` passes `--bench`; `cargo test` passes nothing.
             _ => {}
         }
@@ -399,6 +403,10 @@ fn main() {
         if p99 <= 30.0 { "ok" } else { "OVER TARGET" }
     );
 
+    if args.alternatives {
+        alternatives(&raw, &dir, &store, &searches);
+    }
+
     println!("\n== a first page while 2 clients search numbers in a loop; target ≤ 2× alone");
     let alone = Timings::of(300, || {
         page(&store, CallQuery::default());
@@ -449,6 +457,77 @@ fn main() {
     if keep.is_none() {
         drop(tmp);
     }
+}
+
+/// The number indexes not chosen, built on a copy of the same store and asked the same
+/// searches (newest 100 calls), beside the chosen one: FTS5 trigrams of every call's
+/// digits, and a table of every call's 4-digit n-grams in time order.
+fn alternatives(raw: &Connection, dir: &Path, store: &Store, searches: &[(String, String)]) {
+    let copy = dir.join("alternatives.db");
+    let _ = std::fs::remove_file(&copy);
+    raw.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+        .unwrap();
+    let conn = Connection::open(&copy).unwrap();
+    let size = || std::fs::metadata(&copy).unwrap().len() as f64 / 1e6;
+    let before = size();
+    let designs: [(&str, &str, &str); 2] = [
+        (
+            "FTS5 trigram of every call",
+            "CREATE VIRTUAL TABLE calls_fts USING fts5 (caller_digits, callee_digits, \
+             content = 'calls', content_rowid = 'id', tokenize = 'trigram', detail = 'none'); \
+             INSERT INTO calls_fts (calls_fts) VALUES ('rebuild');",
+            "SELECT id FROM calls WHERE id IN (SELECT rowid FROM calls_fts WHERE caller_digits \
+             LIKE '%' || ?1 || '%' UNION SELECT rowid FROM calls_fts WHERE callee_digits LIKE \
+             '%' || ?1 || '%') ORDER BY started_at DESC, id DESC LIMIT 100",
+        ),
+        (
+            "4-digit n-grams of every call",
+            "CREATE TABLE grams (gram INTEGER, started_at INTEGER, id INTEGER, \
+             PRIMARY KEY (gram, started_at, id)) WITHOUT ROWID; \
+             WITH RECURSIVE pos (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM pos WHERE i < 12) \
+             INSERT OR IGNORE INTO grams SELECT CAST(substr(d, i, 4) AS INTEGER), started_at, id \
+             FROM (SELECT caller_digits AS d, started_at, id FROM calls UNION ALL \
+             SELECT callee_digits, started_at, id FROM calls), pos WHERE i + 3 <= length(d);",
+            // Any 4 of the digits lead to candidates; the whole run is tested on each row.
+            "SELECT g.id FROM grams AS g JOIN calls AS c ON c.id = g.id \
+             WHERE g.gram = CAST(substr(?1, -4) AS INTEGER) \
+             AND (instr(c.caller_digits, ?1) > 0 OR instr(c.callee_digits, ?1) > 0) \
+             ORDER BY g.started_at DESC, g.id DESC LIMIT 100",
+        ),
+    ];
+    println!("\n== number index alternatives, on a copy of the same store ({before:.0} MB)");
+    for (name, build, query) in designs {
+        let t = Instant::now();
+        conn.execute_batch(build).unwrap();
+        let built = t.elapsed().as_secs_f64();
+        println!("{name}: built in {built:.0} s, +{:.0} MB", size() - before);
+        let mut stmt = conn.prepare(query).unwrap();
+        for (label, n) in searches {
+            let mut digits = callboard_model::digits_of(n);
+            if digits.len() == 11 && digits.starts_with('8') {
+                digits.replace_range(0..1, "7");
+            }
+            if name.starts_with('4') && digits.len() < 4 {
+                println!("  {label:<42} (not indexed: fewer than 4 digits)");
+                continue;
+            }
+            let theirs = Timings::of(5, || {
+                stmt.query_map([&digits], |r| r.get::<_, i64>(0))
+                    .unwrap()
+                    .count();
+            });
+            let ours = Timings::of(20, || {
+                page(store, number(n));
+            });
+            println!(
+                "  {label:<42} {:>9.3} ms  (chosen design {:.3} ms)",
+                theirs.median(),
+                ours.median()
+            );
+        }
+    }
+    drop(conn);
+    let _ = std::fs::remove_file(&copy);
 }
 
 /// The store's size on disk, and what its tables and indexes take (SQLite's dbstat).

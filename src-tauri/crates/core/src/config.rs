@@ -195,7 +195,22 @@ impl ResolveSecret for SecretSource {
     }
 }
 
+/// Where a run keeps its database, recordings and logs: a demo in its own `demo` folder
+/// of the data dir, so it never mixes with real accounts' calls.
+pub fn run_data_dir(data_dir: &Path, demo: bool) -> PathBuf {
+    if demo {
+        data_dir.join("demo")
+    } else {
+        data_dir.to_owned()
+    }
+}
+
 impl Config {
+    /// A run with this config is a demo (against the simulators) when it has no account.
+    pub fn is_demo(&self) -> bool {
+        self.accounts.is_empty()
+    }
+
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),

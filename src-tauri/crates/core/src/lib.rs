@@ -14,7 +14,7 @@ pub mod store;
 mod sync;
 
 pub use clock::{Clock, SystemClock};
-pub use config::{AccountConfig, Config, ConfigError, ResolveSecret, SecretSource};
+pub use config::{AccountConfig, Config, ConfigError, ResolveSecret, SecretSource, run_data_dir};
 pub use error::CoreError;
 pub use export::CallsCsv;
 pub use operations::ops;

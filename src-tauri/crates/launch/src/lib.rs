@@ -88,12 +88,8 @@ pub fn prepare(opts: &LaunchOptions) -> Result<Prepared, LaunchError> {
         .clone()
         .or_else(|| config.data_dir.clone())
         .unwrap_or_else(default_data_dir);
-    let demo = opts.demo || config.accounts.is_empty();
-    let data_dir = if demo {
-        data_dir.join("demo")
-    } else {
-        data_dir
-    };
+    let demo = opts.demo || config.is_demo();
+    let data_dir = callboard_core::run_data_dir(&data_dir, demo);
     Ok(Prepared {
         config,
         data_dir,

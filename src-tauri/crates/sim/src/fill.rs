@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use callboard_core::store::{BulkLoad, StoreError};
-use callboard_core::{Config, Store};
+use callboard_core::{Config, Store, run_data_dir};
 use callboard_model::{
     CallQuery, Detail, Direction, NewCall, Outcome, ProviderKind, normalize_phone,
 };
@@ -138,9 +138,9 @@ pub struct FillTarget {
 /// `DIR/callboard.db` with those accounts (equal shares); no config, or one without
 /// accounts, means demo mode, `DIR/demo/callboard.db` with [`default_accounts`].
 pub fn fill_target(data_dir: &Path, config: Option<&Config>) -> FillTarget {
-    match config.filter(|c| !c.accounts.is_empty()) {
+    match config.filter(|c| !c.is_demo()) {
         Some(config) => FillTarget {
-            db_path: data_dir.join("callboard.db"),
+            db_path: run_data_dir(data_dir, false).join("callboard.db"),
             accounts: config
                 .accounts
                 .iter()
@@ -153,7 +153,7 @@ pub fn fill_target(data_dir: &Path, config: Option<&Config>) -> FillTarget {
             demo: false,
         },
         None => FillTarget {
-            db_path: data_dir.join("demo").join("callboard.db"),
+            db_path: run_data_dir(data_dir, true).join("callboard.db"),
             accounts: default_accounts(),
             demo: true,
         },
