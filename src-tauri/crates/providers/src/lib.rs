@@ -8,6 +8,7 @@ pub mod beeline;
 mod call_log;
 mod download;
 mod error;
+pub mod live;
 pub mod mor;
 pub mod mts;
 pub mod mtt;
@@ -20,5 +21,6 @@ pub use call_log::{
 };
 pub use download::{HostAllowList, mime_from_path};
 pub use error::{ErrorKind, ProviderError};
+pub use live::{LiveEvent, Stage};
 pub use recordings::{Capabilities, RecordingFile, Recordings};
 pub use setup::{AccountEnv, HostSpec, Provider, SecretRef, SetupError, provider};
