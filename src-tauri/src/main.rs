@@ -7,6 +7,7 @@ mod media;
 
 use callboard_launch::{LaunchError, LaunchOptions, launch, prepare, prepare_broken};
 use clap::Parser;
+use callboard_model::Event;
 use tauri::{Emitter, Manager};
 
 #[derive(Debug, Parser)]
@@ -80,7 +81,10 @@ fn main() {
                         Ok(e) => {
                             let _ = handle.emit(EVENT, e);
                         }
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        // Fell behind: the window is told to re-read what it shows.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                            let _ = handle.emit(EVENT, Event::Resync { missed });
+                        }
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                     }
                 }

@@ -6,6 +6,7 @@ mod clock;
 pub mod config;
 mod error;
 mod export;
+mod live;
 mod operations;
 mod recordings;
 mod service;
@@ -19,7 +20,8 @@ pub use error::CoreError;
 pub use export::CallsCsv;
 pub use operations::ops;
 pub use service::{DEFAULT_RECORDINGS_CACHE_BYTES, Service, ServiceOptions};
-pub use store::Store;
+pub use live::{RuleEdit, describe as describe_decision};
+pub use store::{Refusal, Store};
 pub use sync::SyncReport;
 
 /// The domain types, re-exported so that the operation table's `$crate::model::...` paths

@@ -61,6 +61,56 @@ macro_rules! with_operations {
             sync_now: post "/accounts/{account}/sync" path(account: ::std::string::String)
                 -> $crate::model::AccountStatus
                 => |s| s.sync_now_status(&account).await;
+
+            /// The calls on the live board: open ones newest first, then those ended lately.
+            live_calls: get "/live" -> ::std::vec::Vec<$crate::model::LiveCall>
+                => |s| Ok(s.live_calls());
+
+            /// Missed callers not called back yet, oldest first.
+            missed_queue: get "/missed" query(query: $crate::model::ListQuery)
+                -> $crate::model::MissedQueue
+                => |s| s.missed_queue(query.limit.unwrap_or(200).min(1000)).await;
+
+            /// The live routing rules: blacklist, VIP callers, forwarding plans, settings.
+            routing_rules: get "/routing" -> $crate::model::RoutingRules
+                => |s| Ok(s.routing_rules());
+
+            /// Adds (id 0) or replaces a blacklist entry; answers the rules after it.
+            save_blocked: post "/routing/blacklist" body(entry: $crate::model::BlockedNumber)
+                -> $crate::model::RoutingRules
+                => |s| s.edit_rules($crate::RuleEdit::Blocked(entry)).await;
+
+            /// Adds (id 0) or replaces a VIP caller; answers the rules after it.
+            save_vip: post "/routing/vip" body(vip: $crate::model::VipCaller)
+                -> $crate::model::RoutingRules
+                => |s| s.edit_rules($crate::RuleEdit::Vip(vip)).await;
+
+            /// Adds (id 0) or replaces a forwarding plan; answers the rules after it.
+            save_plan: post "/routing/plans" body(plan: $crate::model::ForwardingPlan)
+                -> $crate::model::RoutingRules
+                => |s| s.edit_rules($crate::RuleEdit::Plan(plan)).await;
+
+            /// Replaces the routing settings (time zone, rejection prompt).
+            save_routing_settings: put "/routing/settings" body(settings: $crate::model::RoutingSettings)
+                -> $crate::model::RoutingRules
+                => |s| s.edit_rules($crate::RuleEdit::Settings(settings)).await;
+
+            /// Removes a blacklist entry, VIP caller or plan.
+            delete_rule: delete "/routing/rules/{id}" path(id: i64) -> $crate::model::RoutingRules
+                => |s| s.edit_rules($crate::RuleEdit::Delete(id)).await;
+
+            /// Where a call from `caller` to `called` would go now.
+            test_route: get "/routing/test" query(query: $crate::model::RouteProbe)
+                -> ::std::string::String
+                => |s| Ok(match s.route(&query.caller, &query.called) {
+                    Ok(d) => $crate::describe_decision(&d),
+                    Err(e) => format!("cannot decide: {e}"),
+                });
+
+            /// Requests the webhook listener refused or could not read, newest first.
+            refused_requests: get "/listener/refused" query(query: $crate::model::ListQuery)
+                -> ::std::vec::Vec<$crate::model::RefusedRequest>
+                => |s| s.refused_requests(query.limit.unwrap_or(100).min(1000), query.before).await;
         }
     };
 }

@@ -5,15 +5,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use callboard_model::{
-    AccountStatus, ApiError, AppInfo, CallDetail, CallPage, CallQuery, Event, RecordingPart,
-    SyncState,
+    AccountStatus, ApiError, AppInfo, CallDetail, CallPage, CallQuery, Event, LiveCall,
+    MissedQueue, ProviderKind, RecordingPart, RefusedRequest, SyncState,
 };
+use callboard_providers::LiveEvent;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 pub use crate::recordings::DEFAULT_CACHE_BYTES as DEFAULT_RECORDINGS_CACHE_BYTES;
+use crate::live::{Live, MISSED_WINDOW, RuleEdit, Rules};
 use crate::recordings::RecordingCache;
-use crate::store::{Store, StoredCall};
+use crate::store::{Refusal, Store, StoredCall};
 use crate::sync::{AccountRuntime, SyncReport, run_account, run_pass, run_pass_or_join};
 use crate::{CallsCsv, Clock, Config, CoreError, SystemClock, blocking};
 
@@ -54,6 +56,8 @@ pub struct Service {
     accounts: Vec<Arc<AccountRuntime>>,
     events: broadcast::Sender<Event>,
     recordings: RecordingCache,
+    live: Live,
+    rules: Rules,
     demo: bool,
     startup_error: Option<ApiError>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
@@ -119,11 +123,17 @@ impl Service {
             accounts.push(Arc::new(rt));
         }
 
+        let live = Live::new();
+        live.rebuild(&store, opts.clock.now()).await?;
+        let rules = Rules::load(&store).await?;
+
         let service = Arc::new(Self {
             store,
             accounts,
             events,
             recordings,
+            live,
+            rules,
             demo: opts.demo,
             startup_error: opts.startup_error,
             tasks: Mutex::default(),
@@ -269,6 +279,75 @@ impl Service {
         {
             t.abort();
         }
+    }
+
+    /// The provider of a configured account.
+    pub fn account_provider(&self, account: &str) -> Option<ProviderKind> {
+        self.account(account).map(|a| a.config.provider)
+    }
+
+    /// Stores events the listener received for `account`, then shows them live; answers
+    /// which were new (a replay is stored already and changes nothing). Once this returns
+    /// Ok the events are durable and may be acknowledged.
+    pub async fn ingest_live(
+        &self,
+        account: &str,
+        events: Vec<LiveEvent>,
+    ) -> Result<Vec<bool>, CoreError> {
+        let provider = self
+            .account_provider(account)
+            .ok_or_else(|| CoreError::NotFound(format!("no account {account:?}")))?;
+        self.live
+            .ingest(&self.store, &self.events, account, provider, events, self.clock.now())
+            .await
+    }
+
+    /// Notes on the live board what routing answered for a call of `account`.
+    pub fn note_routing(&self, account: &str, call: &str, what: String) {
+        self.live.routed(&self.events, account, call, what);
+    }
+
+    /// Where a call to `called` from `caller` goes now, from the rules in memory (no I/O:
+    /// this answers while the caller waits). `Err`: the rules cannot decide (they did not
+    /// compile at start), so the provider's own fallback should apply.
+    pub fn route(&self, caller: &str, called: &str) -> Result<callboard_routing::Decision, String> {
+        self.rules.route(caller, called, self.clock.now())
+    }
+
+    /// The routing rules as they stand.
+    pub fn routing_rules(&self) -> callboard_model::RoutingRules {
+        self.rules.rules()
+    }
+
+    /// Changes the routing rules: refused whole, naming the rule, when the result would
+    /// not compile; else stored and answering at once. Returns the rules after it.
+    pub async fn edit_rules(&self, edit: RuleEdit) -> Result<callboard_model::RoutingRules, CoreError> {
+        self.rules.edit(&self.store, edit).await
+    }
+
+    /// The calls on the live board: open ones newest first, then those ended lately.
+    pub fn live_calls(&self) -> Vec<LiveCall> {
+        self.live.calls(self.clock.now())
+    }
+
+    /// Missed callers not called back since, oldest first (at most `limit`).
+    pub async fn missed_queue(&self, limit: u32) -> Result<MissedQueue, CoreError> {
+        let since = self.clock.now() - MISSED_WINDOW;
+        blocking(&self.store, move |s| s.missed_queue(since, limit)).await
+    }
+
+    /// Logs a request the listener refused.
+    pub async fn log_refusal(&self, refusal: Refusal) -> Result<(), CoreError> {
+        blocking(&self.store, move |s| s.log_refusal(&refusal)).await
+    }
+
+    /// The newest refused requests (before the row `before`, when given).
+    pub async fn refused_requests(
+        &self,
+        limit: u32,
+        before: Option<i64>,
+    ) -> Result<Vec<RefusedRequest>, CoreError> {
+        blocking(&self.store, move |s| s.refused_requests(limit, before)).await
     }
 
     fn account(&self, id: &str) -> Option<&Arc<AccountRuntime>> {

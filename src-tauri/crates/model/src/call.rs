@@ -154,7 +154,7 @@ pub struct CallDetail {
 }
 
 /// A call as a provider client hands it to the store: normalized, without a local id.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewCall {
     pub provider_call_id: String,
     pub direction: Direction,

@@ -5,6 +5,7 @@
 
 mod call;
 mod event;
+mod live;
 mod phone;
 mod query;
 mod status;
@@ -13,8 +14,9 @@ pub use call::{
     Call, CallDetail, Detail, Direction, NewCall, Outcome, ProviderKind, RecordingPart,
 };
 pub use event::Event;
+pub use live::{LiveCall, LiveState, LiveStep, MissedCaller, MissedQueue, RefusedRequest};
 pub use phone::{digits_of, normalize_phone};
-pub use query::{CallPage, CallQuery, Cursor, CursorError};
+pub use query::{CallPage, CallQuery, Cursor, CursorError, ListQuery, RouteProbe};
 pub use status::{
     AccountCapabilities, AccountStatus, ApiError, AppInfo, BackfillProgress, ErrorCode, ErrorHint,
     ProviderErrorInfo, SyncState,
@@ -26,10 +28,15 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     Call::export_all_to(dir)?;
     CallDetail::export_all_to(dir)?;
     CallQuery::export_all_to(dir)?;
+    ListQuery::export_all_to(dir)?;
+    RouteProbe::export_all_to(dir)?;
     CallPage::export_all_to(dir)?;
     AccountStatus::export_all_to(dir)?;
     AppInfo::export_all_to(dir)?;
     Event::export_all_to(dir)?;
+    LiveCall::export_all_to(dir)?;
+    MissedQueue::export_all_to(dir)?;
+    RefusedRequest::export_all_to(dir)?;
     ApiError::export_all_to(dir)?;
     Ok(())
 }

@@ -41,6 +41,29 @@ impl CallQuery {
     }
 }
 
+/// A plain list's paging: how many, and (for logs) before which row.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+#[ts(optional_fields)]
+pub struct ListQuery {
+    pub limit: Option<u32>,
+    /// Rows before this id (the last id of the previous page).
+    #[ts(optional, type = "number")]
+    pub before: Option<i64>,
+}
+
+/// A call to ask the routing rules about.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct RouteProbe {
+    /// The caller's number, in any form.
+    pub caller: String,
+    /// Our number that was called (a line).
+    pub called: String,
+}
+
 /// One page of calls, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, ToSchema)]
 pub struct CallPage {

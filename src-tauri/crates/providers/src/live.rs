@@ -6,9 +6,10 @@
 
 use callboard_model::{Detail, Direction, NewCall, Outcome};
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-/// One thing a provider said about one call.
-#[derive(Debug, Clone, PartialEq)]
+/// One thing a provider said about one call (stored as JSON: see the core's store).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiveEvent {
     /// The same for a replay of the same delivery, different for any other event: the
     /// store keeps one event per key. Providers that send no event id (MTT, SpRecord)
@@ -18,6 +19,11 @@ pub struct LiveEvent {
     /// the normalized `h323_conf_id`; a callback: its id; Beeline: `SysID`; SpRecord:
     /// the device's channel, whose current call it is).
     pub call: String,
+    /// The id the provider's call log gives this call, when the event carries it (MTT:
+    /// the normalized `h323_conf_id`): the history row written when the call ends is
+    /// then the very row a later poll brings.
+    #[serde(default)]
+    pub provider_call_id: Option<String>,
     /// When it happened (the provider's time when it sends one, converted from its zone;
     /// else the time it arrived).
     pub at: DateTime<Utc>,
@@ -35,7 +41,8 @@ pub struct LiveEvent {
 }
 
 /// Where a call stands after an event.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
 pub enum Stage {
     /// A call arrived, or a leg started ringing (`target`: the number rung, when known).
     Ringing { target: Option<String> },

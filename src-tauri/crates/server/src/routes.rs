@@ -17,6 +17,7 @@ use futures_util::Stream;
 use std::str::FromStr;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 use utoipa::OpenApi;
@@ -179,12 +180,15 @@ pub(crate) async fn events(
     State(s): AppState,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let closed = s.closed();
-    let stream = BroadcastStream::new(s.subscribe()).filter_map(|e| {
-        // A slow client that lagged behind skips what it missed; the UI re-reads on the next event.
-        let e = e.ok()?;
-        Some(Ok(SseEvent::default().json_data(&e).unwrap_or_else(|_| {
-            SseEvent::default().comment("unserializable")
-        })))
+    let stream = BroadcastStream::new(s.subscribe()).map(|e| {
+        // A client that fell behind is told so, and re-reads what it shows: nothing it
+        // missed is silently lost.
+        let e = e.unwrap_or_else(|BroadcastStreamRecvError::Lagged(missed)| {
+            callboard_model::Event::Resync { missed }
+        });
+        Ok(SseEvent::default()
+            .json_data(&e)
+            .unwrap_or_else(|_| SseEvent::default().comment("unserializable")))
     });
     // Ends with the service, so a graceful shutdown does not wait on open browser tabs.
     let stream = futures_util::StreamExt::take_until(stream, closed);

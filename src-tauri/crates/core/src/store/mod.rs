@@ -5,13 +5,17 @@
 //! the blocking pool. How a page is found is in [`search`].
 
 mod bulk;
+mod live;
 mod pool;
+mod rules;
 mod search;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use bulk::BulkLoad;
+pub use live::{REFUSED_CAP, Refusal, StoredEvent};
+pub use rules::RuleKind;
 use callboard_model::{
     ApiError, Call, CallPage, CallQuery, Cursor, Detail, Direction, NewCall, Outcome, ProviderKind,
     digits_of,
@@ -100,6 +104,7 @@ fn migrations() -> Migrations<'static> {
             include_str!("../../sql/counts_from_calls.sql"),
             include_str!("../../sql/count_triggers.sql"),
         )),
+        M::up(include_str!("../../migrations/0006_live.sql")),
     ])
 }
 
@@ -212,9 +217,30 @@ impl Store {
                  currency, recording_ref, details) IS NOT (:direction, :outcome, :caller, :callee, :started_at, \
                  :ring, :talk, :total, :cost, :currency, :recording_ref, :details)",
             )?;
+            // A call that ended live may be stored under a live id already: a new call
+            // of the poll takes such a row over (same numbers, start within two minutes)
+            // instead of adding a second one. Asked only while the account has such rows.
+            let live_rows: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM live_rows WHERE account = ?1)",
+                [account],
+                |r| r.get(0),
+            )?;
+            let mut take_over = tx.prepare_cached(
+                "UPDATE calls SET provider_call_id = :call_id, direction = :direction, outcome = :outcome, \
+                 caller = :caller, callee = :callee, caller_digits = :caller_digits, callee_digits = :callee_digits, \
+                 started_at = :started_at, ring_secs = :ring, talk_secs = :talk, total_secs = :total, cost = :cost, \
+                 currency = :currency, recording_ref = :recording_ref, details = :details, synced_at = :now \
+                 WHERE provider = :provider AND id = (SELECT call_id FROM live_rows WHERE account = :account \
+                 AND caller_digits = :caller_digits AND callee_digits = :callee_digits \
+                 AND started_at BETWEEN :started_at - 120000 AND :started_at + 120000 \
+                 ORDER BY abs(started_at - :started_at) LIMIT 1) \
+                 AND NOT EXISTS (SELECT 1 FROM calls WHERE account = :account AND provider_call_id = :call_id)",
+            )?;
             for c in calls {
                 let (inserted, updated) = with_call_params(account, provider, c, now, |args| {
-                    Ok(if insert.execute(args)? == 1 {
+                    Ok(if live_rows && take_over.execute(args)? == 1 {
+                        (0, 1)
+                    } else if insert.execute(args)? == 1 {
                         (1, 0)
                     } else {
                         (0, update.execute(args)? as u32)

@@ -24,6 +24,8 @@
 //! webapicommon = "https://webapicommon.mtt.ru/index.php"
 //! ```
 
+mod listener;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -32,6 +34,8 @@ use callboard_providers::provider;
 use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
+
+pub use listener::{AccountListener, ListenerConfig, allowed};
 
 /// Why a config could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +71,8 @@ pub struct Config {
     /// The recordings cache's size cap in MiB (default 1024); the least recently played
     /// recordings are evicted beyond it.
     pub recordings_cache_mb: Option<u64>,
+    /// The webhook listener; absent, none runs (the demo runs one on loopback).
+    pub listener: Option<ListenerConfig>,
     #[serde(default)]
     pub accounts: Vec<AccountConfig>,
 }
@@ -86,6 +92,8 @@ pub struct AccountConfig {
     pub recording_hosts: Vec<String>,
     /// The `[accounts.<provider>]` section, which only the provider's module reads.
     pub section: Option<toml::Table>,
+    /// How the account's webhook requests are authenticated.
+    pub listener: AccountListener,
 }
 
 /// The fields every account has; the provider's own section is taken out first.
@@ -106,6 +114,8 @@ struct CommonFields {
     hosts: BTreeMap<String, String>,
     #[serde(default)]
     recording_hosts: Vec<String>,
+    #[serde(default)]
+    listener: AccountListener,
 }
 
 impl<'de> Deserialize<'de> for AccountConfig {
@@ -141,6 +151,7 @@ impl<'de> Deserialize<'de> for AccountConfig {
             hosts: c.hosts,
             recording_hosts: c.recording_hosts,
             section,
+            listener: c.listener,
         })
     }
 }
@@ -245,6 +256,12 @@ impl Config {
                 problem: "recordings_cache_mb must be at least 1".into(),
             });
         }
+        if let Some(l) = &self.listener {
+            l.validate().map_err(|problem| ConfigError::Invalid {
+                account: "[listener]".into(),
+                problem,
+            })?;
+        }
         let mut seen = std::collections::HashSet::new();
         for a in &self.accounts {
             let invalid = |problem: String| ConfigError::Invalid {
@@ -272,6 +289,7 @@ impl Config {
                 Url::parse(value).map_err(|e| invalid(format!("host {key} = {value:?}: {e}")))?;
             }
             (entry.check)(a.section.as_ref()).map_err(invalid)?;
+            a.listener.validate().map_err(invalid)?;
         }
         Ok(())
     }
@@ -443,7 +461,7 @@ device = "http://192.168.1.20"
 
     #[test]
     fn the_readme_example_is_a_valid_config() {
-        let readme = include_str!("../../../../README.md");
+        let readme = include_str!("../../../../../README.md");
         let start = readme.find("```toml\n").expect("a TOML example") + "```toml\n".len();
         let len = readme[start..].find("```").expect("its end");
         let c = Config::parse(&readme[start..start + len], "README.md").unwrap();

@@ -1,0 +1,162 @@
+//! Calls as they happen: events the listener received are stored, then folded into the
+//! live board, and a call that ends lands in the history; the service tells the UI.
+
+mod board;
+mod rules;
+
+use std::sync::{Arc, Mutex};
+
+use callboard_model::{Event, LiveCall, ProviderKind};
+use callboard_providers::LiveEvent;
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::broadcast;
+
+pub use board::{Applied, Board, history_row};
+pub use rules::{RuleEdit, describe};
+pub(crate) use rules::Rules;
+
+use crate::store::Store;
+use crate::{CoreError, blocking};
+
+/// How far back a missed call still waits in the "not called back" queue.
+pub const MISSED_WINDOW: Duration = Duration::days(7);
+/// How far back events rebuild the board at start.
+const REBUILD_WINDOW: Duration = Duration::hours(24);
+
+/// The live board and what keeps it: shared by the service and its listener.
+pub(crate) struct Live {
+    board: Mutex<Board>,
+    /// The queue length last told to the UI.
+    waiting: Mutex<Option<u32>>,
+}
+
+impl Live {
+    pub fn new() -> Self {
+        Self {
+            board: Mutex::new(Board::default()),
+            waiting: Mutex::new(None),
+        }
+    }
+
+    fn board(&self) -> std::sync::MutexGuard<'_, Board> {
+        self.board.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Rebuilds the board from the last day's stored events, writing any history row a
+    /// crash kept from being written (rows are insert-only, so this repeats nothing).
+    pub async fn rebuild(&self, store: &Arc<Store>, now: DateTime<Utc>) -> Result<(), CoreError> {
+        let events = blocking(store, move |s| s.live_events_since(now - REBUILD_WINDOW)).await?;
+        for e in events {
+            let applied = self.board().apply(&e.account, e.provider, &e.event);
+            if applied.ended_now {
+                self.land(store, &e.account, e.provider, &e.event, &applied.call)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores `events` of `account`, then folds the new ones into the board and tells
+    /// the UI; answers which were new. Once this returns Ok, the events are durable: the
+    /// listener may acknowledge them.
+    pub async fn ingest(
+        &self,
+        store: &Arc<Store>,
+        events_tx: &broadcast::Sender<Event>,
+        account: &str,
+        provider: ProviderKind,
+        events: Vec<LiveEvent>,
+        received: DateTime<Utc>,
+    ) -> Result<Vec<bool>, CoreError> {
+        let (acc, evs) = (account.to_owned(), events.clone());
+        let fresh =
+            blocking(store, move |s| s.record_live(&acc, provider, &evs, received)).await?;
+        let mut landed = 0;
+        for (e, new) in events.iter().zip(&fresh) {
+            if !new {
+                continue;
+            }
+            let applied = self.board().apply(account, provider, e);
+            let mut call = applied.call;
+            if applied.ended_now {
+                if let Some(with_id) = self.land(store, account, provider, e, &call).await? {
+                    call = with_id;
+                }
+                landed += 1;
+            }
+            let _ = events_tx.send(Event::LiveCall {
+                call: Box::new(call),
+            });
+        }
+        if landed > 0 {
+            let _ = events_tx.send(Event::CallsSynced {
+                account: account.to_owned(),
+                inserted: landed,
+                updated: 0,
+            });
+            self.tell_queue(store, events_tx, received).await?;
+        }
+        Ok(fresh)
+    }
+
+    /// Writes the history row of a call that just ended (the event's own, or one made
+    /// from the board) and records its id on the board.
+    async fn land(
+        &self,
+        store: &Arc<Store>,
+        account: &str,
+        provider: ProviderKind,
+        e: &LiveEvent,
+        call: &LiveCall,
+    ) -> Result<Option<LiveCall>, CoreError> {
+        let acc = account.to_owned();
+        let id = match &e.completed {
+            // Written with the event, in its transaction.
+            Some(c) => {
+                let pid = c.provider_call_id.clone();
+                blocking(store, move |s| s.call_id_of(&acc, &pid)).await?
+            }
+            None => {
+                let row = history_row(call, e.provider_call_id.as_deref());
+                let own = e.provider_call_id.is_some();
+                Some(blocking(store, move |s| s.insert_live_call(&acc, provider, &row, own)).await?)
+            }
+        };
+        Ok(id.and_then(|id| self.board().set_history_id(&call.key, id)))
+    }
+
+    /// Tells the UI the missed queue's length when it changed.
+    pub async fn tell_queue(
+        &self,
+        store: &Arc<Store>,
+        events_tx: &broadcast::Sender<Event>,
+        now: DateTime<Utc>,
+    ) -> Result<u32, CoreError> {
+        let queue = blocking(store, move |s| s.missed_queue(now - MISSED_WINDOW, 0)).await?;
+        let mut last = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        if *last != Some(queue.total) {
+            *last = Some(queue.total);
+            let _ = events_tx.send(Event::MissedQueue {
+                waiting: queue.total,
+            });
+        }
+        Ok(queue.total)
+    }
+
+    pub fn calls(&self, now: DateTime<Utc>) -> Vec<LiveCall> {
+        self.board().calls(now)
+    }
+
+    /// Notes on the board what routing answered for a call.
+    pub fn routed(
+        &self,
+        events_tx: &broadcast::Sender<Event>,
+        account: &str,
+        call: &str,
+        what: String,
+    ) {
+        if let Some(c) = self.board().set_routing(account, call, what) {
+            let _ = events_tx.send(Event::LiveCall { call: Box::new(c) });
+        }
+    }
+}
