@@ -7,6 +7,7 @@ mod call;
 mod event;
 mod phone;
 mod query;
+mod rules;
 mod status;
 
 pub use call::{
@@ -15,6 +16,10 @@ pub use call::{
 pub use event::Event;
 pub use phone::{digits_of, normalize_phone};
 pub use query::{CallPage, CallQuery, Cursor, CursorError};
+pub use rules::{
+    AfterHours, BlockedNumber, Day, ForwardingPlan, MatchKind, RingMode, RoutingRules,
+    RoutingSettings, Target, VipCaller, WeeklySlot,
+};
 pub use status::{
     AccountCapabilities, AccountStatus, ApiError, AppInfo, BackfillProgress, ErrorCode, ErrorHint,
     ProviderErrorInfo, SyncState,
@@ -31,5 +36,6 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     AppInfo::export_all_to(dir)?;
     Event::export_all_to(dir)?;
     ApiError::export_all_to(dir)?;
+    RoutingRules::export_all_to(dir)?;
     Ok(())
 }
