@@ -53,6 +53,6 @@ pub enum Problem {
     Timeout { secs: u32 },
     #[error("id {id} is used by another rule of the same kind")]
     DuplicateId { id: i64 },
-    #[error("{canonical} is already taken by rule {other}")]
-    Duplicate { canonical: String, other: i64 },
+    #[error("{canonical} is already taken by {other}")]
+    Duplicate { canonical: String, other: RuleRef },
 }

@@ -55,7 +55,9 @@ use std::collections::HashSet;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
-use callboard_model::{AfterHours, RoutingRules};
+use callboard_model::{
+    AfterHours, BlockedNumber, ForwardingPlan, MatchKind, RoutingRules, VipCaller,
+};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 
@@ -183,6 +185,11 @@ impl Router {
                 value: settings.time_zone.clone(),
             },
         })?;
+        let exact = rules
+            .blacklist
+            .iter()
+            .filter(|b| b.match_kind == MatchKind::Exact)
+            .count();
         let mut router = Router {
             tz,
             // A cleared text field in the UI means no prompt.
@@ -191,119 +198,118 @@ impl Router {
                 .as_deref()
                 .filter(|p| !p.trim().is_empty())
                 .map(Arc::from),
-            blocked_exact: KeyMap::default(),
-            blocked_prefix: KeyMap::default(),
+            blocked_exact: KeyMap::with_capacity_and_hasher(exact, Default::default()),
+            blocked_prefix: KeyMap::with_capacity_and_hasher(
+                rules.blacklist.len() - exact,
+                Default::default(),
+            ),
             prefix_lengths: 0,
             vips: KeyMap::with_capacity_and_hasher(rules.vip.len(), Default::default()),
             plans: KeyMap::with_capacity_and_hasher(rules.plans.len(), Default::default()),
         };
-
         let mut ids = HashSet::with_capacity(rules.blacklist.len());
         for entry in &rules.blacklist {
-            let fail = failing(RuleRef::Blacklist { id: entry.id });
-            if !ids.insert(entry.id) {
-                return Err(fail("id", Problem::DuplicateId { id: entry.id }));
-            }
-            let (canonical, map) = match entry.match_kind {
-                callboard_model::MatchKind::Exact => (
-                    rule_number(&entry.pattern, canonical_number),
-                    &mut router.blocked_exact,
-                ),
-                callboard_model::MatchKind::Prefix => (
-                    rule_number(&entry.pattern, canonical_prefix),
-                    &mut router.blocked_prefix,
-                ),
-            };
-            let canonical = canonical.map_err(|p| fail("pattern", p))?;
-            match map.entry(key_of(&canonical)) {
-                Entry::Occupied(taken) => {
-                    let other = taken.get().id;
-                    return Err(fail("pattern", Problem::Duplicate { canonical, other }));
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(Blocked {
-                        id: entry.id,
-                        reason: Arc::from(entry.reason.as_str()),
-                        expires_at: entry.expires_at,
-                    });
-                }
-            }
-            if entry.match_kind == callboard_model::MatchKind::Prefix {
-                router.prefix_lengths |= 1 << canonical.len();
-            }
+            router.add_blocked(entry, &mut ids)?;
         }
-
         ids.clear();
         for vip in &rules.vip {
-            let fail = failing(RuleRef::Vip { id: vip.id });
-            if !ids.insert(vip.id) {
-                return Err(fail("id", Problem::DuplicateId { id: vip.id }));
-            }
-            let canonical =
-                rule_number(&vip.number, canonical_number).map_err(|p| fail("number", p))?;
-            let operator =
-                check_target(&vip.operator).map_err(|(f, p)| fail(&format!("operator{f}"), p))?;
-            match router.vips.entry(key_of(&canonical)) {
-                Entry::Occupied(taken) => {
-                    let other = taken.get().id;
-                    return Err(fail("number", Problem::Duplicate { canonical, other }));
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(Vip {
-                        id: vip.id,
-                        name: Arc::from(vip.name.as_str()),
-                        operator: Arc::from([operator]),
-                    });
-                }
-            }
+            router.add_vip(vip, &mut ids)?;
         }
-
         ids.clear();
         for plan in &rules.plans {
-            let fail = failing(RuleRef::Plan { id: plan.id });
-            if !ids.insert(plan.id) {
-                return Err(fail("id", Problem::DuplicateId { id: plan.id }));
-            }
-            let canonical =
-                rule_number(&plan.line, canonical_number).map_err(|p| fail("line", p))?;
-            let targets = check_targets(plan.mode, &plan.targets).map_err(|(f, p)| fail(&f, p))?;
-            let open = if plan.schedule.is_empty() {
-                None
-            } else {
-                Some(
-                    Week::build(&plan.schedule)
-                        .map_err(|(f, p)| fail(&format!("schedule{f}"), p))?,
-                )
-            };
-            let after_hours = match &plan.after_hours {
-                AfterHours::Reject => Closed::Reject,
-                AfterHours::ProviderDefault => Closed::ProviderDefault,
-                AfterHours::Forward {
-                    mode,
-                    targets: list,
-                } => Closed::Forward(
-                    *mode,
-                    check_targets(*mode, list)
-                        .map_err(|(f, p)| fail(&format!("after_hours.{f}"), p))?,
-                ),
-            };
-            match router.plans.entry(key_of(&canonical)) {
-                Entry::Occupied(taken) => {
-                    let other = taken.get().id;
-                    return Err(fail("line", Problem::Duplicate { canonical, other }));
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(Plan {
-                        id: plan.id,
-                        mode: plan.mode,
-                        targets,
-                        open,
-                        after_hours,
-                    });
-                }
-            }
+            router.add_plan(plan, &mut ids)?;
         }
         Ok(router)
+    }
+
+    fn add_blocked(
+        &mut self,
+        entry: &BlockedNumber,
+        ids: &mut HashSet<i64>,
+    ) -> Result<(), RuleError> {
+        let fail = failing(RuleRef::Blacklist { id: entry.id });
+        if !ids.insert(entry.id) {
+            return Err(fail("id", Problem::DuplicateId { id: entry.id }));
+        }
+        let (canonical, map) = match entry.match_kind {
+            MatchKind::Exact => (
+                rule_number(&entry.pattern, canonical_number),
+                &mut self.blocked_exact,
+            ),
+            MatchKind::Prefix => (
+                rule_number(&entry.pattern, canonical_prefix),
+                &mut self.blocked_prefix,
+            ),
+        };
+        let canonical = canonical.map_err(|p| fail("pattern", p))?;
+        let blocked = Blocked {
+            id: entry.id,
+            reason: Arc::from(entry.reason.as_str()),
+            expires_at: entry.expires_at,
+        };
+        insert_once(map, &canonical, blocked, |b| RuleRef::Blacklist {
+            id: b.id,
+        })
+        .map_err(|p| fail("pattern", p))?;
+        if entry.match_kind == MatchKind::Prefix {
+            self.prefix_lengths |= 1 << canonical.len();
+        }
+        Ok(())
+    }
+
+    fn add_vip(&mut self, vip: &VipCaller, ids: &mut HashSet<i64>) -> Result<(), RuleError> {
+        let fail = failing(RuleRef::Vip { id: vip.id });
+        if !ids.insert(vip.id) {
+            return Err(fail("id", Problem::DuplicateId { id: vip.id }));
+        }
+        let canonical =
+            rule_number(&vip.number, canonical_number).map_err(|p| fail("number", p))?;
+        let operator =
+            check_target(&vip.operator).map_err(|(f, p)| fail(&format!("operator{f}"), p))?;
+        let compiled = Vip {
+            id: vip.id,
+            name: Arc::from(vip.name.as_str()),
+            operator: Arc::from([operator]),
+        };
+        insert_once(&mut self.vips, &canonical, compiled, |v| RuleRef::Vip {
+            id: v.id,
+        })
+        .map_err(|p| fail("number", p))
+    }
+
+    fn add_plan(&mut self, plan: &ForwardingPlan, ids: &mut HashSet<i64>) -> Result<(), RuleError> {
+        let fail = failing(RuleRef::Plan { id: plan.id });
+        if !ids.insert(plan.id) {
+            return Err(fail("id", Problem::DuplicateId { id: plan.id }));
+        }
+        let canonical = rule_number(&plan.line, canonical_number).map_err(|p| fail("line", p))?;
+        let targets = check_targets(plan.mode, &plan.targets).map_err(|(f, p)| fail(&f, p))?;
+        let open = if plan.schedule.is_empty() {
+            None
+        } else {
+            let week = Week::build(&plan.schedule);
+            Some(week.map_err(|(f, p)| fail(&format!("schedule{f}"), p))?)
+        };
+        let after_hours = match &plan.after_hours {
+            AfterHours::Reject => Closed::Reject,
+            AfterHours::ProviderDefault => Closed::ProviderDefault,
+            AfterHours::Forward { mode, targets } => {
+                let targets = check_targets(*mode, targets)
+                    .map_err(|(f, p)| fail(&format!("after_hours.{f}"), p))?;
+                Closed::Forward(*mode, targets)
+            }
+        };
+        let compiled = Plan {
+            id: plan.id,
+            mode: plan.mode,
+            targets,
+            open,
+            after_hours,
+        };
+        insert_once(&mut self.plans, &canonical, compiled, |p| RuleRef::Plan {
+            id: p.id,
+        })
+        .map_err(|p| fail("line", p))
     }
 
     /// Where this call goes. Never fails: a request nothing matches gets
@@ -397,6 +403,25 @@ impl Router {
             + local.hour() * 60
             + local.minute();
         minutes as u16
+    }
+}
+
+/// Adds a rule under its number, unless another rule of its kind holds that number.
+fn insert_once<V>(
+    map: &mut KeyMap<V>,
+    canonical: &str,
+    value: V,
+    rule_of: impl Fn(&V) -> RuleRef,
+) -> Result<(), Problem> {
+    match map.entry(key_of(canonical)) {
+        Entry::Occupied(taken) => Err(Problem::Duplicate {
+            canonical: canonical.to_string(),
+            other: rule_of(taken.get()),
+        }),
+        Entry::Vacant(slot) => {
+            slot.insert(value);
+            Ok(())
+        }
     }
 }
 

@@ -621,16 +621,19 @@ fn invalid_rules_are_refused_naming_the_rule_and_field() {
         refused(&r, RuleRef::Blacklist { id: 2 }, "pattern"),
         Problem::Duplicate {
             canonical: "79161234567".into(),
-            other: 1
+            other: RuleRef::Blacklist { id: 1 }
         }
     );
     let mut r = base.clone();
     r.blacklist.push(blocked(1, "495", MatchKind::Prefix));
     r.blacklist.push(blocked(2, "8 495", MatchKind::Prefix));
-    assert!(matches!(
+    assert_eq!(
         refused(&r, RuleRef::Blacklist { id: 2 }, "pattern"),
-        Problem::Duplicate { other: 1, .. }
-    ));
+        Problem::Duplicate {
+            canonical: "7495".into(),
+            other: RuleRef::Blacklist { id: 1 }
+        }
+    );
     let mut r = base.clone();
     r.blacklist.push(blocked(1, "495", MatchKind::Prefix));
     r.blacklist.push(blocked(1, "496", MatchKind::Prefix));
@@ -644,7 +647,10 @@ fn invalid_rules_are_refused_naming_the_rule_and_field() {
     r.vip.push(vip(2, "9161234567", "79030000002"));
     assert!(matches!(
         refused(&r, RuleRef::Vip { id: 2 }, "number"),
-        Problem::Duplicate { other: 1, .. }
+        Problem::Duplicate {
+            other: RuleRef::Vip { id: 1 },
+            ..
+        }
     ));
     let mut r = base.clone();
     r.vip.push(vip(1, "79161234567", "79030000001"));
@@ -659,7 +665,10 @@ fn invalid_rules_are_refused_naming_the_rule_and_field() {
         .push(plan(101, " 84996480000", &["79030000001"], vec![]));
     assert!(matches!(
         refused(&r, RuleRef::Plan { id: 101 }, "line"),
-        Problem::Duplicate { other: 100, .. }
+        Problem::Duplicate {
+            other: RuleRef::Plan { id: 100 },
+            ..
+        }
     ));
 
     let mut r = base.clone();
@@ -738,5 +747,12 @@ fn invalid_rules_are_refused_naming_the_rule_and_field() {
     assert_eq!(
         message,
         "forwarding plan 100, targets[1].timeout_secs: ring timeout 2 s is outside 5 to 600 s"
+    );
+    let mut r = base.clone();
+    r.plans
+        .push(plan(7, "8 499 648-00-00", &["79030000001"], vec![]));
+    assert_eq!(
+        Router::compile(&r).unwrap_err().to_string(),
+        "forwarding plan 7, line: 74996480000 is already taken by forwarding plan 100"
     );
 }
