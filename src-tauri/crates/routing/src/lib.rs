@@ -16,8 +16,9 @@
 //!    Schedules are wall-clock times in `settings.time_zone` (DST included: `09:00` in
 //!    Europe/Berlin is 08:00 UTC in winter and 07:00 UTC in summer); start inclusive, end
 //!    exclusive, to the minute.
-//! 4. No plan for the line and no VIP: [`DefaultWhy::NoRule`], the provider's own
-//!    forwarding applies.
+//! 4. No plan for the line and no VIP: [`Decision::ProviderDefault`] with
+//!    [`DefaultWhy::NoRule`]; the listener answers so that the provider's own forwarding
+//!    applies.
 //!
 //! # Numbers
 //!
@@ -37,15 +38,20 @@
 //!   other leading digit starts a national number (`7` prepended). `495`, `8495`, `7495`
 //!   and `+7495` are one prefix; `+380` is Ukraine; a national `101` means `7101`.
 //!
-//! Rule numbers may hold digits, spaces, a leading `+` and `-()`.; anything else (`495*`)
-//! is refused rather than read as other digits. Targets are handed back in canonical form
+//! Rule numbers may hold digits, spaces, a leading `+`, dashes, brackets and dots;
+//! anything else (`495*`) is refused rather than read as other digits. Targets are handed back in canonical form
 //! (`79161234567`, what MTT's `REDIRECT_NUMBER` takes).
 //!
 //! # Refusals
 //!
 //! [`Router::compile`] checks every rule and refuses the whole set on the first fault,
-//! with a [`RuleError`] naming the rule, the field and the problem; the caller keeps
-//! routing with its previous router.
+//! with a [`RuleError`] naming the rule, the field and the [`Problem`]; the caller keeps
+//! routing with its previous router. Refused: an unknown time zone; a number with no
+//! digits, stray characters or more than 15 digits; a time that is not `HH:MM` (`24:00`
+//! only as an end); a slot with no days; a plan or after-hours forward with no targets,
+//! or with several in single mode; a ring timeout outside 5–600 s; two rules of one kind
+//! with the same id, or on the same canonical number (two plans for one line, one number
+//! blocked twice, `495` and `8495` as two prefixes).
 
 mod error;
 mod number;
@@ -55,13 +61,11 @@ use std::collections::HashSet;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
-use callboard_model::{
-    AfterHours, BlockedNumber, ForwardingPlan, MatchKind, RoutingRules, VipCaller,
-};
+use callboard_model::{AfterHours, BlockedNumber, ForwardingPlan, MatchKind, VipCaller};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 
-pub use callboard_model::{RingMode, Target};
+pub use callboard_model::{RingMode, RoutingRules, Target};
 pub use error::{Problem, RuleError, RuleRef};
 pub use number::{MAX_DIGITS, canonical_number, canonical_prefix};
 
@@ -102,12 +106,14 @@ pub enum Decision {
     ProviderDefault { why: DefaultWhy },
 }
 
+/// Which rule rejected a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RejectWhy {
     Blacklisted { id: i64, reason: Arc<str> },
     AfterHours { plan_id: i64 },
 }
 
+/// Which rule chose the targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ForwardWhy {
     Vip { id: i64, name: Arc<str> },
@@ -115,6 +121,7 @@ pub enum ForwardWhy {
     AfterHours { plan_id: i64 },
 }
 
+/// Why the call is left to the provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DefaultWhy {
     /// No plan for the called line and the caller is not a VIP.
@@ -125,7 +132,6 @@ pub enum DefaultWhy {
 
 /// Rules compiled for lookups: hash maps keyed by canonical numbers, schedules as
 /// minute-of-week runs, answers pre-built so that routing only clones `Arc`s.
-#[derive(Debug)]
 pub struct Router {
     tz: Tz,
     reject_prompt: Option<Arc<str>>,
@@ -135,6 +141,19 @@ pub struct Router {
     prefix_lengths: u32,
     vips: KeyMap<Vip>,
     plans: KeyMap<Plan>,
+}
+
+/// Counts, not the 100,000 entries a log line would otherwise print.
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("time_zone", &self.tz.name())
+            .field("blocked_exact", &self.blocked_exact.len())
+            .field("blocked_prefix", &self.blocked_prefix.len())
+            .field("vips", &self.vips.len())
+            .field("plans", &self.plans.len())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug)]
@@ -502,6 +521,11 @@ mod tests {
     #[test]
     fn default_rules_compile_to_a_router_that_knows_nothing() {
         let router = Router::compile(&RoutingRules::default()).unwrap();
+        assert_eq!(
+            format!("{router:?}"),
+            "Router { time_zone: \"Europe/Moscow\", blocked_exact: 0, blocked_prefix: 0, \
+             vips: 0, plans: 0, .. }"
+        );
         let at = DateTime::parse_from_rfc3339("2024-05-06T10:00:00Z")
             .unwrap()
             .to_utc();
