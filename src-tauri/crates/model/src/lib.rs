@@ -8,6 +8,7 @@ mod event;
 mod live;
 mod phone;
 mod query;
+mod rules;
 mod status;
 
 pub use call::{
@@ -17,6 +18,10 @@ pub use event::Event;
 pub use live::{LiveCall, LiveState, LiveStep, MissedCaller, MissedQueue, RefusedRequest};
 pub use phone::{digits_of, normalize_phone};
 pub use query::{CallPage, CallQuery, Cursor, CursorError, ListQuery, RouteProbe};
+pub use rules::{
+    AfterHours, BlockedNumber, Day, ForwardingPlan, MatchKind, RingMode, RoutingRules,
+    RoutingSettings, Target, VipCaller, WeeklySlot,
+};
 pub use status::{
     AccountCapabilities, AccountStatus, ApiError, AppInfo, BackfillProgress, ErrorCode, ErrorHint,
     ProviderErrorInfo, SyncState,
@@ -38,5 +43,6 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     MissedQueue::export_all_to(dir)?;
     RefusedRequest::export_all_to(dir)?;
     ApiError::export_all_to(dir)?;
+    RoutingRules::export_all_to(dir)?;
     Ok(())
 }
