@@ -37,7 +37,7 @@ pub(crate) struct Shared {
     pub public_url: Url,
     pub refusals: Refusals,
     /// Each SpRecord account's parsed section.
-    pub sprecord: HashMap<String, callboard_providers::sprecord::Settings>,
+    pub sprecord: HashMap<String, callboard_providers::sprecord::SpRecordSection>,
 }
 
 /// A request that passed the checks: its account, client and body.

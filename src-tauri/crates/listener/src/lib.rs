@@ -106,7 +106,7 @@ impl Listener {
                 tracing::error!(account = %a.id, problem = %why, "listener: the account's webhooks are refused until fixed");
             }
             if a.provider == ProviderKind::Sprecord {
-                let settings = callboard_providers::sprecord::Settings::from_section(a.section.as_ref())
+                let settings = callboard_providers::sprecord::SpRecordSection::read(a.section.as_ref())
                     .map_err(|problem| ListenerError::Account {
                         account: a.id.clone(),
                         problem,
