@@ -3,7 +3,8 @@
 //!
 //! Inbound, pure parsing and rendering for a listener to call with the raw request: the
 //! live routing question ([`parse_routing_request`], [`render_routing_answer`]),
-//! call-control and callback events ([`parse_call_event`], [`parse_callback_event`]), each
+//! call-control and callback events ([`parse_call_event`], [`parse_callback_event`]) and
+//! the sb-api voice and IVR events ([`parse_voice_event`], [`parse_ivr_event`]), each
 //! read into a [`crate::LiveEvent`] or refused with a [`WebhookError`].
 
 mod client;
@@ -11,6 +12,7 @@ mod error;
 mod events;
 mod normalize;
 mod routing;
+mod sb_events;
 mod setup;
 mod webhook;
 mod wire;
@@ -23,6 +25,7 @@ pub use routing::{
     FollowTarget, ROUTING_METHOD, RedirectType, RoutingAnswer, RoutingRequest,
     parse_routing_request, render_routing_answer,
 };
+pub use sb_events::{parse_ivr_event, parse_voice_event};
 pub use setup::{MttSection, PROVIDER};
 pub use webhook::WebhookError;
 pub use wire::{CallHistory, HistoryKind, HistoryRow};
