@@ -25,7 +25,7 @@ pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Q.850 disconnect causes that tell an unanswered outgoing call apart.
-fn dialed_outcome(talk_secs: u32, cause: Option<u32>) -> Outcome {
+pub(crate) fn dialed_outcome(talk_secs: u32, cause: Option<u32>) -> Outcome {
     if talk_secs > 0 {
         return Outcome::Answered;
     }
