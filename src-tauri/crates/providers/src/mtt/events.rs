@@ -105,6 +105,8 @@ pub fn parse_call_event(body: &[u8], received: DateTime<Utc>) -> Result<LiveEven
     Ok(LiveEvent {
         key,
         call,
+        // The history's id for the call: the poll's row and this call's are one.
+        provider_call_id: Some(super::normalize_conf_id(&conf_id)),
         at,
         stage,
         caller: number(obj, "numberA"),
@@ -236,6 +238,7 @@ pub fn parse_callback_event(
     Ok(LiveEvent {
         key,
         call,
+        provider_call_id: None,
         at: received,
         stage,
         caller,
@@ -275,6 +278,7 @@ mod tests {
         LiveEvent {
             key: format!("{CALL}|{key}"),
             call: CALL.to_string(),
+            provider_call_id: Some(CALL["mtt:".len()..].to_string()),
             at,
             stage,
             caller: Some("+79154368886".into()),
@@ -588,6 +592,7 @@ mod tests {
         LiveEvent {
             key: format!("{CB_CALL}|{event}"),
             call: CB_CALL.to_string(),
+            provider_call_id: None,
             at: received(),
             stage,
             caller: caller.map(str::to_string),

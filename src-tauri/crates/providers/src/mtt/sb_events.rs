@@ -126,6 +126,7 @@ fn sb_event(body: &[u8], received: DateTime<Utc>) -> Result<LiveEvent, WebhookEr
     Ok(LiveEvent {
         key,
         call,
+        provider_call_id: None,
         at,
         stage,
         caller: None,
@@ -309,6 +310,7 @@ mod tests {
             let expected = LiveEvent {
                 key: format!("mtt-sb:{call_id}|{event}|||{date_time}"),
                 call: format!("mtt-sb:{call_id}"),
+                provider_call_id: None,
                 at,
                 stage,
                 caller: None,
@@ -391,6 +393,7 @@ mod tests {
         LiveEvent {
             key: format!("{IVR_CALL}|{event}|{kind}|{dtmf}|{date_time}"),
             call: IVR_CALL.to_string(),
+            provider_call_id: None,
             at: msk(h, m, s),
             stage,
             caller: None,
