@@ -194,6 +194,63 @@ mod tests {
         assert!(ru.accepts("", "ПРИЁМНАЯ"));
     }
 
+    /// An account as the core would present it.
+    struct Env {
+        section: Option<toml::Table>,
+        login: Option<String>,
+    }
+
+    impl AccountEnv for Env {
+        fn id(&self) -> &str {
+            "rec"
+        }
+        fn login(&self) -> Option<&str> {
+            self.login.as_deref()
+        }
+        fn password(&self) -> Result<secrecy::SecretString, SetupError> {
+            Ok("pw".to_string().into())
+        }
+        fn secret(&self, _: &crate::setup::SecretRef) -> Result<secrecy::SecretString, SetupError> {
+            unreachable!("SpRecord names no other secret")
+        }
+        fn host(&self, key: &str) -> Result<url::Url, SetupError> {
+            assert_eq!(key, "device");
+            Ok(url::Url::parse("http://192.168.0.50").unwrap())
+        }
+        fn recording_hosts(&self) -> &[String] {
+            &[]
+        }
+        fn section(&self) -> Option<&toml::Table> {
+            self.section.as_ref()
+        }
+    }
+
+    #[test]
+    fn the_registry_builds_recordings_and_no_call_log() {
+        let p = crate::setup::provider(callboard_model::ProviderKind::Sprecord);
+        assert_eq!(p.hosts.len(), 1);
+        assert_eq!((p.hosts[0].key, p.hosts[0].default), ("device", None));
+        assert!((p.check)(None).is_ok());
+        let build = p.build.expect("SpRecord builds");
+        for login in [None, Some("admin".to_string())] {
+            let caps = build(&Env {
+                section: None,
+                login,
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+            assert!(caps.call_log.is_none(), "calls come by webhook");
+            assert!(caps.recordings.is_some());
+        }
+        let bad: toml::Table = toml::from_str("status_interval_secs = 0").unwrap();
+        assert!(matches!(
+            build(&Env {
+                section: Some(bad),
+                login: None
+            }),
+            Err(SetupError::Invalid(_))
+        ));
+    }
+
     #[test]
     fn mistakes_are_named() {
         for (toml, says) in [
