@@ -34,6 +34,11 @@ impl HostAllowList {
 /// The HTTP client for recording downloads: every redirect hop must stay on an allowed
 /// host, and only idle time is limited, since a long recording may take minutes.
 pub(crate) fn download_client(allowed: &HostAllowList) -> reqwest::Result<reqwest::Client> {
+    download_client_builder(allowed).build()
+}
+
+/// [`download_client`]'s builder, for a provider that adds to it (default headers).
+pub(crate) fn download_client_builder(allowed: &HostAllowList) -> reqwest::ClientBuilder {
     let allowed = allowed.clone();
     reqwest::Client::builder()
         .user_agent(concat!("callboard/", env!("CARGO_PKG_VERSION")))
@@ -52,7 +57,6 @@ pub(crate) fn download_client(allowed: &HostAllowList) -> reqwest::Result<reqwes
                 attempt.error(refused)
             }
         }))
-        .build()
 }
 
 /// A redirect to a host outside the allow-list, carried through reqwest's error so that it

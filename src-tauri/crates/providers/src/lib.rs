@@ -14,6 +14,7 @@ pub mod mts;
 pub mod mtt;
 mod recordings;
 pub mod setup;
+pub mod sprecord;
 
 pub use call_log::{
     Backfill, CallLog, CursorValue, LogPage, PageContext, Progress, WindowCursor, WindowPlan,

@@ -127,8 +127,7 @@ pub struct Provider {
     pub hosts: &'static [HostSpec],
     /// Checks an account's section at config load, without secrets or network.
     pub check: fn(Option<&toml::Table>) -> Result<(), String>,
-    /// Builds an account's capabilities; `None` while the provider has none to offer
-    /// by polling (SpRecord's calls arrive by webhook).
+    /// Builds an account's capabilities; `None` while the provider has none to offer.
     pub build: Option<BuildFn>,
 }
 
@@ -139,28 +138,9 @@ pub fn provider(kind: ProviderKind) -> &'static Provider {
         ProviderKind::Beeline => &crate::beeline::PROVIDER,
         ProviderKind::Mts => &crate::mts::PROVIDER,
         ProviderKind::Mor => &crate::mor::PROVIDER,
-        ProviderKind::Sprecord => &SPRECORD,
+        ProviderKind::Sprecord => &crate::sprecord::PROVIDER,
     }
 }
-
-/// SpRecord's calls come with the live listener; until then it names its device only.
-static SPRECORD: Provider = Provider {
-    hosts: &[HostSpec {
-        key: "device",
-        default: None,
-    }],
-    check: |section| {
-        #[derive(serde::Deserialize, Default)]
-        #[serde(deny_unknown_fields)]
-        #[allow(dead_code)]
-        struct Section {
-            #[serde(default)]
-            channels: Vec<String>,
-        }
-        parse_section::<Section>(section).map(|_| ())
-    },
-    build: None,
-};
 
 /// The capabilities of a client that reads the call log and serves recordings.
 pub fn log_and_recordings<C: CallLog + Recordings + 'static>(client: C) -> Capabilities {

@@ -2,11 +2,14 @@
 //! call records through the asynchronous CDR job and recordings through the links in
 //! the CDR file. Commands are `multipart/form-data` POSTs to `/api/request` whose part
 //! `api_form` holds the JSON; files come from `/api/download`; errors are the 4.19 table.
+//!
+//! The online part (part 1: `callStatus`, `AgentRequest` → `AgentInfo`) is in [`online`].
 
 mod capabilities;
 mod cdr;
 mod client;
 mod error;
+pub mod online;
 mod setup;
 mod wire;
 
@@ -17,6 +20,10 @@ pub use client::{
     EDGE_MARGIN_SECS, JobStep, MAX_JOB_REQUESTS, PendingJob,
 };
 pub use error::{ApiErrorCode, BeelineError};
+pub use online::{
+    AgentInfo, AgentRequest, CallStatus, LegState, OnlineError, OnlineRequest, parse_agent_info,
+    parse_online, render_agent_info,
+};
 pub use setup::{AuthKind, BeelineSection, PROVIDER};
 
 /// The production API base (3.1–3.3).
