@@ -42,7 +42,7 @@ fn route(s: &Shared, a: &Accepted, req: AgentRequest, now: DateTime<Utc>) -> Res
         Ok(d) => (None, describe_decision(d)),
         Err(why) => (None, format!("cannot decide ({why})")),
     };
-    let mut arrival = req.to_live_event(now);
+    let mut arrival = req.to_live_event(&request_id, now);
     arrival.details.push(callboard_model::Detail {
         label: "routing".into(),
         value: note.clone(),

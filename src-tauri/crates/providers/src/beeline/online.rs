@@ -145,13 +145,11 @@ impl AgentRequest {
     }
 
     /// The incoming call as a live event: ringing, from `A1` to `B1`. The request has no
-    /// time and no id, so the key is made of everything it carries (a replay gives the
-    /// same key) and the time is when it arrived.
-    pub fn to_live_event(&self, received: DateTime<Utc>) -> LiveEvent {
-        let key = format!(
-            "beeline:agent-request:{}|{}|{}|{}|{}",
-            self.script_id, self.host_id, self.sys_id, self.a1, self.b1
-        );
+    /// time and no call id (`SysID` names the SPN, not the call): the call is the
+    /// `request_id` our answer gives it (`request_id`), which its `callStatus` requests
+    /// then carry (2.5.1), and the time is when it arrived.
+    pub fn to_live_event(&self, request_id: &str, received: DateTime<Utc>) -> LiveEvent {
+        let key = format!("beeline:agent-request:{}", request_id.trim());
         let mut details = Vec::new();
         push(&mut details, "ScriptID", &self.script_id);
         push(&mut details, "HostID", &self.host_id);
@@ -162,7 +160,8 @@ impl AgentRequest {
         }
         LiveEvent {
             key,
-            call: call_id(&self.sys_id, ""),
+            call: call_id(&self.sys_id, request_id),
+            provider_call_id: None,
             at: received,
             stage: Stage::Ringing {
                 target: non_empty(&self.b1).map(normalize_phone),
@@ -176,11 +175,13 @@ impl AgentRequest {
     }
 }
 
-/// The call id of a Beeline live call: `SysID` when sent, else the `request_id`.
+/// The call id of a Beeline live call: the `request_id` we gave it (in `InitCall`, or in
+/// the `AgentInfo` answer to an incoming call), else `SysID` (which names the SPN that
+/// handles the call, 2.3, and so may be shared by calls).
 fn call_id(sys_id: &str, request_id: &str) -> String {
-    match non_empty(sys_id) {
-        Some(s) => format!("beeline:{s}"),
-        None => format!("beeline-req:{}", request_id.trim()),
+    match non_empty(request_id) {
+        Some(r) => format!("beeline-req:{r}"),
+        None => format!("beeline:{}", sys_id.trim()),
     }
 }
 
@@ -272,6 +273,7 @@ impl CallStatus {
         LiveEvent {
             key,
             call: call_id(&self.sys_id, &self.request_id),
+            provider_call_id: None,
             at: self.timestamp.unwrap_or(received),
             stage,
             caller: None,
@@ -849,7 +851,7 @@ mod tests {
         );
         let e = s.to_live_event(now());
         assert_eq!(e.at, s.timestamp.unwrap());
-        assert_eq!(e.call, "beeline:77");
+        assert_eq!(e.call, "beeline-req:r-1");
         assert_eq!(
             e.stage,
             Stage::Ended {
@@ -1069,8 +1071,8 @@ mod tests {
         let r = agent_request(
             r#"<AgentRequest ScriptID="S" HostID="H" SysID="12" A1="89160001122" B1="4951234567"/>"#,
         );
-        let e = r.to_live_event(now());
-        assert_eq!(e.call, "beeline:12");
+        let e = r.to_live_event("cb-1", now());
+        assert_eq!(e.call, "beeline-req:cb-1");
         assert_eq!(e.caller.as_deref(), Some("+79160001122"));
         assert_eq!(e.callee.as_deref(), Some("+74951234567"));
         assert_eq!(
@@ -1079,10 +1081,9 @@ mod tests {
                 target: Some("+74951234567".into())
             }
         );
-        assert_eq!(
-            e.key,
-            r.to_live_event(now() + chrono::Duration::seconds(3)).key
-        );
+        // A replay of our answer's request is the same event; another call is another.
+        assert_eq!(e.key, r.to_live_event("cb-1", now() + chrono::Duration::seconds(3)).key);
+        assert_ne!(e.key, r.to_live_event("cb-2", now()).key);
     }
 
     #[test]

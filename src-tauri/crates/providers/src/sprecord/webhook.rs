@@ -441,6 +441,7 @@ pub fn parse_device_post(
                 caller.as_deref().unwrap_or("")
             ),
             call,
+            provider_call_id: None,
             at,
             stage,
             caller,
@@ -519,6 +520,7 @@ pub fn parse_device_post(
     Ok(LiveEvent {
         key,
         call,
+        provider_call_id: Some(completed.provider_call_id.clone()),
         at,
         stage: Stage::Ended {
             outcome,
