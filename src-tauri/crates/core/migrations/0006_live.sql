@@ -14,6 +14,8 @@ CREATE TABLE live_events (
 ) WITHOUT ROWID;
 -- The live board is rebuilt at start from the last day's events.
 CREATE INDEX live_events_by_received ON live_events (received);
+-- A device that stopped reporting calls is told by its last event.
+CREATE INDEX live_events_by_account ON live_events (account, received);
 
 -- History rows written from live events that a later poll may bring again under the
 -- provider's own call id: the poll takes the row over instead of adding a second one.

@@ -34,6 +34,13 @@ pub enum CoreError {
     },
     #[error("internal error: {0}")]
     Internal(String),
+    /// A device that answers but has reported no call for longer than its silence
+    /// period (its posts may no longer reach the listener).
+    #[error("account {account:?} has reported no call {}", match since { Some(t) => format!("since {}", t.format("%Y-%m-%d %H:%M UTC")), None => "since callboard started".to_owned() })]
+    Silent {
+        account: String,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    },
 }
 
 impl CoreError {
@@ -62,7 +69,7 @@ impl CoreError {
             }
             Self::Provider(ProviderError::Io(_)) => ErrorCode::Internal,
             // What the provider sent is at fault.
-            Self::UnplayableRecording { .. } => ErrorCode::Provider,
+            Self::UnplayableRecording { .. } | Self::Silent { .. } => ErrorCode::Provider,
             Self::Provider(e) => match e.kind() {
                 ErrorKind::NotFound => ErrorCode::NotFound,
                 ErrorKind::Transport | ErrorKind::UnreadableAnswer => ErrorCode::Network,
@@ -90,6 +97,10 @@ impl CoreError {
         let account = || account.unwrap_or_default().to_string();
         Some(match self {
             Self::RecordingGone(_) => ErrorHint::RecordingGone,
+            Self::Silent { account, since } => ErrorHint::DeviceSilent {
+                account: account.clone(),
+                since: *since,
+            },
             Self::Config(ConfigError::Secret {
                 account,
                 env,

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use callboard_model::{AccountCapabilities, AccountStatus, BackfillProgress, Event, SyncState};
-use callboard_providers::{CallLog, Capabilities, PageContext};
+use callboard_providers::{CallLog, Capabilities, Health, PageContext};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use tokio::sync::broadcast;
@@ -38,6 +38,8 @@ pub(crate) struct AccountRuntime {
     pub status: Mutex<AccountStatus>,
     /// Keeps a manual pass and the task's pass from running at once.
     pub pass_lock: tokio::sync::Mutex<()>,
+    /// When the service started it: a device that never reported a call is silent since.
+    pub started_at: Option<DateTime<Utc>>,
 }
 
 impl AccountRuntime {
@@ -47,6 +49,7 @@ impl AccountRuntime {
             capabilities: tokio::sync::OnceCell::new(),
             status: Mutex::new(status),
             pass_lock: tokio::sync::Mutex::new(()),
+            started_at: Some(Utc::now()),
         }
     }
 
@@ -76,16 +79,7 @@ impl AccountRuntime {
         }
     }
 
-    /// The account's call log, if its provider has one.
-    pub async fn call_log(&self) -> Result<Arc<dyn CallLog>, CoreError> {
-        self.capabilities()
-            .await?
-            .call_log
-            .clone()
-            .ok_or_else(|| self.no_sync_yet())
-    }
-
-    fn no_sync_yet(&self) -> CoreError {
+    pub fn no_sync_yet(&self) -> CoreError {
         CoreError::InvalidInput(format!(
             "account {} has no history sync yet",
             self.config.id
@@ -181,6 +175,38 @@ async fn sync_pages(
     }
 }
 
+/// Asks a device whether it answers, and whether it still reports calls: one that has
+/// reported none for its silence period is an error too, with the time of its last one.
+async fn health_pass(
+    store: &Arc<Store>,
+    rt: &AccountRuntime,
+    health: &dyn Health,
+    now: DateTime<Utc>,
+) -> Result<SyncReport, CoreError> {
+    health.check().await?;
+    if let Some(silence) = health.silence_alert() {
+        let id = rt.config.id.clone();
+        let last = blocking(store, move |s| s.last_live_event(&id)).await?;
+        // Counted from the first start when it never reported.
+        let since = last.or(rt.started_at).unwrap_or(now);
+        let silent = now - since;
+        if silent > chrono::Duration::from_std(silence).unwrap_or(chrono::Duration::MAX) {
+            return Err(CoreError::Silent {
+                account: rt.config.id.clone(),
+                since: last,
+            });
+        }
+    }
+    Ok(SyncReport {
+        from: now,
+        to: now,
+        fetched: 0,
+        stats: UpsertStats::default(),
+        pages: 0,
+        backfill: None,
+    })
+}
+
 /// Runs one pass for `rt` and publishes its outcome (status, events, saved last error).
 pub(crate) async fn run_pass(
     store: &Arc<Store>,
@@ -227,8 +253,16 @@ async fn pass_locked(
     let now = clock.now();
     rt.update_status(events, |s| s.state = SyncState::Syncing);
     let offered = rt.capabilities().await.ok().map(AccountRuntime::offered);
-    let result = match rt.call_log().await {
-        Ok(log) => sync_pages(store, rt, log.as_ref(), events, now).await,
+    let result = match rt.capabilities().await {
+        Ok(Capabilities {
+            call_log: Some(log),
+            ..
+        }) => sync_pages(store, rt, log.as_ref(), events, now).await,
+        // Calls that arrive live only: the pass asks the device whether it is there.
+        Ok(Capabilities {
+            health: Some(h), ..
+        }) => health_pass(store, rt, h.as_ref(), now).await,
+        Ok(_) => Err(rt.no_sync_yet()),
         Err(e) => Err(e),
     };
     let id = rt.config.id.clone();
@@ -287,7 +321,14 @@ pub(crate) async fn run_account(
     events: broadcast::Sender<Event>,
     clock: Arc<dyn Clock>,
 ) {
-    let poll = Duration::from_secs(rt.config.poll_interval_secs);
+    let poll = match rt.capabilities().await {
+        Ok(Capabilities {
+            call_log: None,
+            health: Some(h),
+            ..
+        }) => h.interval(),
+        _ => Duration::from_secs(rt.config.poll_interval_secs),
+    };
     let mut failures = 0u32;
     loop {
         let delay = match run_pass(&store, &rt, &events, clock.as_ref()).await {

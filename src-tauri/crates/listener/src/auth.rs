@@ -209,7 +209,7 @@ mod tests {
         c.accounts.into_iter().next().unwrap()
     }
 
-    const MTT: &str = "[[accounts]]\nid = \"m\"\nprovider = \"mtt\"\nname = \"M\"\n";
+    const MTT: &str = "[[accounts]]\nid = \"m\"\nprovider = \"mtt\"\nname = \"M\"\n[accounts.mtt]\ncustomer_name = \"1\"\n";
 
     fn presented<'a>(token: Option<&'a str>, client: &str, routing: bool) -> Presented<'a> {
         Presented {

@@ -43,7 +43,6 @@ pub(crate) struct Shared {
 /// A request that passed the checks: its account, client and body.
 pub(crate) struct Accepted {
     pub account: String,
-    pub provider: ProviderKind,
     pub client: IpAddr,
     pub method: Method,
     pub headers: HeaderMap,
@@ -254,7 +253,6 @@ impl Shared {
         };
         Ok(Accepted {
             account: account.to_owned(),
-            provider: hook.provider(),
             client,
             method: parts.method,
             query: parts.uri.query().map(str::to_owned),

@@ -54,6 +54,9 @@ pub fn tls_acceptor(
         return Err(tls("certificate", cert, &"no certificate in the file"));
     }
     let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| tls("key", key, &e))?;
+    // ring rather than aws-lc-rs: no cmake or NASM in the build. Its provider lacks the
+    // post-quantum key exchange, which no telephony provider's client offers anyway.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -101,7 +104,10 @@ pub async fn serve(
                     continue;
                 }
             },
-            _ = shutdown.wait_for(|s| *s) => break,
+            _ = async {
+                // The guard `wait_for` answers is not `Send`: dropped here, not held.
+                let _ = shutdown.wait_for(|s| *s).await;
+            } => break,
         };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
             tracing::warn!(%peer, "listener: at its connection limit, closing a new connection");

@@ -55,6 +55,13 @@ pub enum ErrorHint {
     AuthFailed { account: String },
     /// The provider's host cannot be reached.
     Unreachable { host: String },
+    /// A device answers but has reported no call since `since` (never, when absent):
+    /// check its API address setting and that the listener is reachable from it.
+    DeviceSilent {
+        account: String,
+        #[ts(type = "string | null")]
+        since: Option<DateTime<Utc>>,
+    },
     /// The provider throttled us; the next pass tries again.
     RateLimited,
     /// A recording link points at a host the account's config does not allow.

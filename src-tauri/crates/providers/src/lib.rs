@@ -23,5 +23,5 @@ pub use call_log::{
 pub use download::{HostAllowList, mime_from_path};
 pub use error::{ErrorKind, ProviderError};
 pub use live::{LiveEvent, Stage};
-pub use recordings::{Capabilities, RecordingFile, Recordings};
+pub use recordings::{Capabilities, Health, RecordingFile, Recordings};
 pub use setup::{AccountEnv, HostSpec, Provider, SecretRef, SetupError, provider};

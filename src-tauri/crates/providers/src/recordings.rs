@@ -30,4 +30,19 @@ pub trait Recordings: Send + Sync {
 pub struct Capabilities {
     pub call_log: Option<Arc<dyn CallLog>>,
     pub recordings: Option<Arc<dyn Recordings>>,
+    /// A device whose calls arrive live only, checked on an interval instead of polled.
+    pub health: Option<Arc<dyn Health>>,
+}
+
+/// A device (an SpRecord recorder) whose state is asked on an interval: the account's
+/// status shows whether it answers.
+#[async_trait]
+pub trait Health: Send + Sync {
+    /// Asks the device; `Ok` with a short summary when it answers.
+    async fn check(&self) -> Result<String, ProviderError>;
+    /// How often to ask.
+    fn interval(&self) -> std::time::Duration;
+    /// After how long without a call reported the device is taken to have stopped
+    /// reporting (`None`: never).
+    fn silence_alert(&self) -> Option<std::time::Duration>;
 }

@@ -148,5 +148,6 @@ pub fn log_and_recordings<C: CallLog + Recordings + 'static>(client: C) -> Capab
     Capabilities {
         call_log: Some(client.clone()),
         recordings: Some(client),
+        health: None,
     }
 }

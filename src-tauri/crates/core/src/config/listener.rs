@@ -44,7 +44,7 @@ pub struct ListenerConfig {
     /// still served; an account that pins certificates then refuses them.
     pub client_ca: Option<PathBuf>,
     /// Peers whose `X-Forwarded-For` is believed (a reverse proxy); addresses or nets.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nets")]
     pub trusted_proxies: Vec<IpNet>,
     /// Largest request body, in KiB.
     #[serde(default = "default_body_kb")]
@@ -127,6 +127,7 @@ pub struct AccountListener {
     pub basic_password: Option<SecretSource>,
     /// Source addresses or nets the provider's requests must come from. `None`: the
     /// provider's documented default (MTT routing requests: 80.75.132.186); `[]`: any.
+    #[serde(default, deserialize_with = "some_nets")]
     pub allow_from: Option<Vec<IpNet>>,
     /// SHA-256 fingerprints (hex, `:` optional) of the client certificates the provider
     /// presents; any other client is refused.
@@ -156,6 +157,27 @@ impl AccountListener {
             .filter_map(|f| fingerprint(f))
             .collect()
     }
+}
+
+/// Addresses (`80.75.132.186`) or nets (`10.0.0.0/8`), as written in the config.
+fn nets<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
+    Vec::<String>::deserialize(d)?
+        .iter()
+        .map(|s| {
+            let s = s.trim();
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "{s:?} is neither an address (a.b.c.d) nor a net (a.b.c.d/n)"
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn some_nets<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<IpNet>>, D::Error> {
+    nets(d).map(Some)
 }
 
 /// `3f:1a:…` or `3f1a…` as 32 bytes.

@@ -28,43 +28,51 @@ pub struct Applied {
     pub ended_now: bool,
 }
 
-/// Open calls, and the ones that ended lately.
+/// Open calls, and the ones that ended lately, each with when its last event arrived
+/// (providers' clocks are not trusted to age calls: MTT's `date_time` lags by hours).
 #[derive(Default)]
 pub struct Board {
     /// By (account, provider's call key).
-    open: HashMap<(String, String), LiveCall>,
+    open: HashMap<(String, String), (LiveCall, DateTime<Utc>)>,
     /// Newest first.
-    ended: VecDeque<LiveCall>,
+    ended: VecDeque<(LiveCall, DateTime<Utc>)>,
 }
 
 impl Board {
-    /// Folds one stored event of `account` into its call.
-    pub fn apply(&mut self, account: &str, provider: ProviderKind, e: &LiveEvent) -> Applied {
+    /// Folds one stored event of `account`, received at `received`, into its call.
+    pub fn apply(
+        &mut self,
+        account: &str,
+        provider: ProviderKind,
+        e: &LiveEvent,
+        received: DateTime<Utc>,
+    ) -> Applied {
         let id = (account.to_owned(), e.call.clone());
         if !self.open.contains_key(&id) {
             // A late event of a call that ended lately belongs to it; a new ring on the
             // same key after that end (the next call on an SpRecord channel) does not.
-            let late = self.ended.iter().position(|c| {
+            let late = self.ended.iter().position(|(c, _)| {
                 c.account == account
                     && c.key_base() == e.call
                     && !(matches!(e.stage, Stage::Ringing { .. })
                         && c.ended_at.is_some_and(|end| e.at > end))
             });
             if let Some(i) = late {
-                let mut call = self.ended[i].clone();
+                let mut call = self.ended[i].0.clone();
                 note(&mut call, e);
                 merge_parties(&mut call, e);
-                self.ended[i] = call.clone();
+                self.ended[i].0 = call.clone();
                 return Applied {
                     call,
                     ended_now: false,
                 };
             }
         }
-        let call = self
+        let (call, seen) = self
             .open
             .entry(id.clone())
-            .or_insert_with(|| new_call(account, provider, e));
+            .or_insert_with(|| (new_call(account, provider, e), received));
+        *seen = received;
         merge_parties(call, e);
         note(call, e);
         match &e.stage {
@@ -106,7 +114,7 @@ impl Board {
             let mut ended = snapshot.clone();
             // Distinct from the next call on the same provider key.
             ended.key = format!("{}@{}", e.call, ended.started_at.timestamp_millis());
-            self.ended.push_front(ended.clone());
+            self.ended.push_front((ended.clone(), received));
             self.ended.truncate(ENDED_MAX);
             return Applied {
                 call: ended,
@@ -121,14 +129,14 @@ impl Board {
 
     /// Records the history row a call ended into.
     pub fn set_history_id(&mut self, key: &str, id: i64) -> Option<LiveCall> {
-        let call = self.ended.iter_mut().find(|c| c.key == key)?;
+        let (call, _) = self.ended.iter_mut().find(|(c, _)| c.key == key)?;
         call.history_id = Some(id);
         Some(call.clone())
     }
 
     /// Records what the routing rules answered for a call.
     pub fn set_routing(&mut self, account: &str, call_key: &str, routing: String) -> Option<LiveCall> {
-        let call = self
+        let (call, _) = self
             .open
             .get_mut(&(account.to_owned(), call_key.to_owned()))?;
         call.routing = Some(routing);
@@ -138,13 +146,11 @@ impl Board {
     /// The calls on the board at `now`: open ones first (newest first), then those that
     /// ended lately. Drops what has aged out.
     pub fn calls(&mut self, now: DateTime<Utc>) -> Vec<LiveCall> {
-        self.open
-            .retain(|_, c| now - c.steps.last().map_or(c.started_at, |s| s.at) < STALE_AFTER);
-        self.ended
-            .retain(|c| c.ended_at.is_some_and(|end| now - end < ENDED_KEPT));
-        let mut open: Vec<LiveCall> = self.open.values().cloned().collect();
+        self.open.retain(|_, (_, seen)| now - *seen < STALE_AFTER);
+        self.ended.retain(|(_, seen)| now - *seen < ENDED_KEPT);
+        let mut open: Vec<LiveCall> = self.open.values().map(|(c, _)| c.clone()).collect();
         open.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.key.cmp(&b.key)));
-        open.extend(self.ended.iter().cloned());
+        open.extend(self.ended.iter().map(|(c, _)| c.clone()));
         open
     }
 }
@@ -278,6 +284,11 @@ mod tests {
         }
     }
 
+    /// Applies `e` as received at its own time.
+    fn apply(b: &mut Board, account: &str, p: ProviderKind, e: &LiveEvent) -> Applied {
+        b.apply(account, p, e, e.at)
+    }
+
     fn ended(outcome: Outcome) -> Stage {
         Stage::Ended {
             outcome,
@@ -289,16 +300,16 @@ mod tests {
     #[test]
     fn a_call_rings_talks_and_ends_once() {
         let mut b = Board::default();
-        let r = b.apply("a", ProviderKind::Mtt, &ev("c1", "k1", 0, Stage::Ringing { target: Some("+79001112233".into()) }));
+        let r = apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k1", 0, Stage::Ringing { target: Some("+79001112233".into()) }));
         assert_eq!(r.call.state, LiveState::Ringing);
         assert_eq!(r.call.target.as_deref(), Some("+79001112233"));
-        let r = b.apply("a", ProviderKind::Mtt, &ev("c1", "k2", 5, Stage::Talking));
+        let r = apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k2", 5, Stage::Talking));
         assert_eq!((r.call.state, r.call.answered_at), (LiveState::Talking, Some(at(5))));
-        let r = b.apply("a", ProviderKind::Mtt, &ev("c1", "k3", 65, ended(Outcome::Answered)));
+        let r = apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k3", 65, ended(Outcome::Answered)));
         assert!(r.ended_now);
         assert_eq!(r.call.outcome, Some(Outcome::Answered));
         // MTT sends `h` for each side: the second is a late event of the same call.
-        let r = b.apply("a", ProviderKind::Mtt, &ev("c1", "k4", 66, ended(Outcome::Answered)));
+        let r = apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k4", 66, ended(Outcome::Answered)));
         assert!(!r.ended_now);
         let calls = b.calls(at(70));
         assert_eq!(calls.len(), 1);
@@ -310,8 +321,8 @@ mod tests {
     #[test]
     fn an_end_without_an_answer_is_missed() {
         let mut b = Board::default();
-        b.apply("a", ProviderKind::Mtt, &ev("c1", "k1", 0, Stage::Ringing { target: None }));
-        let r = b.apply("a", ProviderKind::Mtt, &ev("c1", "k2", 20, ended(Outcome::Answered)));
+        apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k1", 0, Stage::Ringing { target: None }));
+        let r = apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k2", 20, ended(Outcome::Answered)));
         assert_eq!(r.call.outcome, Some(Outcome::Missed));
         assert_eq!(history_row(&r.call, None).talk_secs, 0);
     }
@@ -319,9 +330,9 @@ mod tests {
     #[test]
     fn the_next_ring_on_a_channel_is_a_new_call() {
         let mut b = Board::default();
-        b.apply("s", ProviderKind::Sprecord, &ev("ch1", "k1", 0, Stage::Ringing { target: None }));
-        b.apply("s", ProviderKind::Sprecord, &ev("ch1", "k2", 30, ended(Outcome::Missed)));
-        let r = b.apply("s", ProviderKind::Sprecord, &ev("ch1", "k3", 40, Stage::Ringing { target: None }));
+        apply(&mut b, "s", ProviderKind::Sprecord, &ev("ch1", "k1", 0, Stage::Ringing { target: None }));
+        apply(&mut b, "s", ProviderKind::Sprecord, &ev("ch1", "k2", 30, ended(Outcome::Missed)));
+        let r = apply(&mut b, "s", ProviderKind::Sprecord, &ev("ch1", "k3", 40, Stage::Ringing { target: None }));
         assert_eq!(r.call.state, LiveState::Ringing);
         let calls = b.calls(at(41));
         assert_eq!(calls.len(), 2);
@@ -331,9 +342,9 @@ mod tests {
     #[test]
     fn old_calls_leave_the_board() {
         let mut b = Board::default();
-        b.apply("a", ProviderKind::Mtt, &ev("c1", "k1", 0, Stage::Ringing { target: None }));
-        b.apply("a", ProviderKind::Mtt, &ev("c2", "k2", 0, Stage::Ringing { target: None }));
-        b.apply("a", ProviderKind::Mtt, &ev("c2", "k3", 10, ended(Outcome::Missed)));
+        apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k1", 0, Stage::Ringing { target: None }));
+        apply(&mut b, "a", ProviderKind::Mtt, &ev("c2", "k2", 0, Stage::Ringing { target: None }));
+        apply(&mut b, "a", ProviderKind::Mtt, &ev("c2", "k3", 10, ended(Outcome::Missed)));
         assert_eq!(b.calls(at(60)).len(), 2);
         assert_eq!(b.calls(at(10 + 16 * 60)).len(), 1, "the ended call aged out");
         assert!(b.calls(at(5 * 3600)).is_empty(), "a call never ended goes stale");

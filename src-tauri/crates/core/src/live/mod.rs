@@ -11,7 +11,7 @@ use callboard_providers::LiveEvent;
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::broadcast;
 
-pub use board::{Applied, Board, history_row};
+pub use board::{Board, history_row};
 pub use rules::{RuleEdit, describe};
 pub(crate) use rules::Rules;
 
@@ -47,7 +47,7 @@ impl Live {
     pub async fn rebuild(&self, store: &Arc<Store>, now: DateTime<Utc>) -> Result<(), CoreError> {
         let events = blocking(store, move |s| s.live_events_since(now - REBUILD_WINDOW)).await?;
         for e in events {
-            let applied = self.board().apply(&e.account, e.provider, &e.event);
+            let applied = self.board().apply(&e.account, e.provider, &e.event, e.received);
             if applied.ended_now {
                 self.land(store, &e.account, e.provider, &e.event, &applied.call)
                     .await?;
@@ -76,7 +76,7 @@ impl Live {
             if !new {
                 continue;
             }
-            let applied = self.board().apply(account, provider, e);
+            let applied = self.board().apply(account, provider, e, received);
             let mut call = applied.call;
             if applied.ended_now {
                 if let Some(with_id) = self.land(store, account, provider, e, &call).await? {

@@ -266,6 +266,17 @@ impl Store {
         Ok(MissedQueue { callers, total })
     }
 
+    /// When `account`'s last live event arrived, if ever.
+    pub fn last_live_event(&self, account: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let conn = self.readers.take();
+        let last: Option<i64> = conn.query_row(
+            "SELECT max(received) FROM live_events WHERE account = ?1",
+            [account],
+            |r| r.get(0),
+        )?;
+        Ok(last.map(from_ms))
+    }
+
     /// The id of `account`'s call `provider_call_id`, when stored.
     pub fn call_id_of(&self, account: &str, provider_call_id: &str) -> Result<Option<i64>, StoreError> {
         let conn = self.readers.take();

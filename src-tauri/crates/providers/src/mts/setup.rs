@@ -146,5 +146,6 @@ fn build(env: &dyn AccountEnv) -> Result<Capabilities, SetupError> {
             chrono::Duration::hours(s.max_call_hours),
         ))),
         recordings: None,
+        health: None,
     })
 }

@@ -67,6 +67,8 @@ pub struct SpRecordSection {
     pub channel_record_path: String,
     /// How often the device's status is asked for.
     pub status_interval_secs: u64,
+    /// Alert when the device has reported no call for this many hours (0: never).
+    pub silence_alert_hours: u64,
     /// The `msg` code of the caller-number request ([`DEFAULT_CALLER_ID_MSG`]).
     pub caller_id_msg: u32,
     /// Channels (hardware or user names) whose posts are accepted; all when empty.
@@ -80,6 +82,7 @@ impl Default for SpRecordSection {
             record_path: DEFAULT_RECORD_PATH.to_string(),
             channel_record_path: DEFAULT_CHANNEL_RECORD_PATH.to_string(),
             status_interval_secs: 60,
+            silence_alert_hours: 24,
             caller_id_msg: DEFAULT_CALLER_ID_MSG,
             channels: Vec::new(),
         }
@@ -158,11 +161,12 @@ fn build(env: &dyn AccountEnv) -> Result<Capabilities, SetupError> {
         download_hosts: env.recording_hosts().to_vec(),
         timeout: Duration::from_secs(15),
     };
-    let client = SpRecordClient::new(settings)?;
+    let client = Arc::new(SpRecordClient::new(settings)?);
     Ok(Capabilities {
         // The history comes from the device's `msg=2` posts, through the listener.
         call_log: None,
-        recordings: Some(Arc::new(client)),
+        recordings: Some(client.clone()),
+        health: Some(client),
     })
 }
 
