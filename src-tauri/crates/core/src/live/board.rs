@@ -97,10 +97,9 @@ impl Board {
                     Outcome::Answered if !talked && e.completed.is_none() => Outcome::Missed,
                     o => *o,
                 });
-                if let (Some(t), None) = (talk_secs, call.answered_at) {
-                    if *t > 0 {
-                        call.answered_at = Some(e.at - Duration::seconds(i64::from(*t)));
-                    }
+                // The provider's own talk time, when it sends one, is the one to keep.
+                if let (Some(t), Some(end)) = (talk_secs.filter(|t| *t > 0), call.ended_at) {
+                    call.answered_at = Some(end - Duration::seconds(i64::from(t)));
                 }
             }
             Stage::Note { .. } => {}
