@@ -6,8 +6,8 @@ mod commands;
 mod media;
 
 use callboard_launch::{LaunchError, LaunchOptions, launch, prepare, prepare_broken};
-use clap::Parser;
 use callboard_model::Event;
+use clap::Parser;
 use tauri::{Emitter, Manager};
 
 #[derive(Debug, Parser)]

@@ -4,4 +4,4 @@
  * What the user can do about an error, when the backend knows: the UI turns each kind
  * into a sentence in the user's language with the next step.
  */
-export type ErrorHint = { "kind": "secret_missing", account: string, env: string | null, keyring: string | null, } | { "kind": "auth_failed", account: string, } | { "kind": "unreachable", host: string, } | { "kind": "rate_limited" } | { "kind": "host_not_allowed", host: string, } | { "kind": "recording_gone" } | { "kind": "config_invalid", file: string, line: number | null, column: number | null, detail: string, };
+export type ErrorHint = { "kind": "secret_missing", account: string, env: string | null, keyring: string | null, } | { "kind": "auth_failed", account: string, } | { "kind": "unreachable", host: string, } | { "kind": "device_silent", account: string, since: string | null, } | { "kind": "rate_limited" } | { "kind": "host_not_allowed", host: string, } | { "kind": "recording_gone" } | { "kind": "config_invalid", file: string, line: number | null, column: number | null, detail: string, };

@@ -12,8 +12,8 @@ use callboard_providers::LiveEvent;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-pub use crate::recordings::DEFAULT_CACHE_BYTES as DEFAULT_RECORDINGS_CACHE_BYTES;
 use crate::live::{Live, MISSED_WINDOW, RuleEdit, Rules};
+pub use crate::recordings::DEFAULT_CACHE_BYTES as DEFAULT_RECORDINGS_CACHE_BYTES;
 use crate::recordings::RecordingCache;
 use crate::store::{Refusal, Store, StoredCall};
 use crate::sync::{AccountRuntime, SyncReport, run_account, run_pass, run_pass_or_join};
@@ -298,7 +298,14 @@ impl Service {
             .account_provider(account)
             .ok_or_else(|| CoreError::NotFound(format!("no account {account:?}")))?;
         self.live
-            .ingest(&self.store, &self.events, account, provider, events, self.clock.now())
+            .ingest(
+                &self.store,
+                &self.events,
+                account,
+                provider,
+                events,
+                self.clock.now(),
+            )
             .await
     }
 
@@ -321,7 +328,10 @@ impl Service {
 
     /// Changes the routing rules: refused whole, naming the rule, when the result would
     /// not compile; else stored and answering at once. Returns the rules after it.
-    pub async fn edit_rules(&self, edit: RuleEdit) -> Result<callboard_model::RoutingRules, CoreError> {
+    pub async fn edit_rules(
+        &self,
+        edit: RuleEdit,
+    ) -> Result<callboard_model::RoutingRules, CoreError> {
         self.rules.edit(&self.store, edit).await
     }
 

@@ -115,7 +115,10 @@ impl AccountAuth {
     /// Checks every credential the account requires.
     pub fn check(&self, p: &Presented<'_>) -> Result<(), Denied> {
         if let Some(why) = &self.broken {
-            return Err(Denied::new(503, format!("account cannot check requests: {why}")));
+            return Err(Denied::new(
+                503,
+                format!("account cannot check requests: {why}"),
+            ));
         }
         if let Some(token) = p.token
             && !bool::from(token.as_bytes().ct_eq(self.token.as_bytes()))
@@ -235,10 +238,20 @@ mod tests {
         let a = AccountAuth::resolve(&account(MTT), &[1; 32]);
         let t = a.token.clone();
         assert!(a.check(&presented(Some(&t), "80.75.132.186", true)).is_ok());
-        assert_eq!(a.check(&presented(Some(&t), "10.0.0.1", true)).unwrap_err().status, 403);
+        assert_eq!(
+            a.check(&presented(Some(&t), "10.0.0.1", true))
+                .unwrap_err()
+                .status,
+            403
+        );
         // Events carry no documented source: any.
         assert!(a.check(&presented(Some(&t), "10.0.0.1", false)).is_ok());
-        assert_eq!(a.check(&presented(Some("x"), "80.75.132.186", true)).unwrap_err().status, 404);
+        assert_eq!(
+            a.check(&presented(Some("x"), "80.75.132.186", true))
+                .unwrap_err()
+                .status,
+            404
+        );
         let open = AccountAuth::resolve(
             &account(&format!("{MTT}[accounts.listener]\nallow_from = []\n")),
             &[1; 32],
@@ -246,7 +259,14 @@ mod tests {
         let t = open.token.clone();
         assert!(open.check(&presented(Some(&t), "10.0.0.1", true)).is_ok());
         // An IPv4 client seen through a dual-stack socket.
-        assert!(a.check(&presented(Some(&a.token.clone()), "::ffff:80.75.132.186", true)).is_ok());
+        assert!(
+            a.check(&presented(
+                Some(&a.token.clone()),
+                "::ffff:80.75.132.186",
+                true
+            ))
+            .is_ok()
+        );
     }
 
     #[test]
@@ -266,7 +286,12 @@ mod tests {
         };
         assert_eq!(a.check(&with(None)).unwrap_err().status, 401);
         // "mtt:wrong", "mtt:s3cret"
-        assert_eq!(a.check(&with(Some("Basic bXR0Ondyb25n"))).unwrap_err().status, 401);
+        assert_eq!(
+            a.check(&with(Some("Basic bXR0Ondyb25n")))
+                .unwrap_err()
+                .status,
+            401
+        );
         assert!(a.check(&with(Some("Basic bXR0OnMzY3JldA=="))).is_ok());
         assert!(a.has_tokenless_auth());
     }

@@ -37,7 +37,10 @@ fn route(s: &Shared, a: &Accepted, req: AgentRequest, now: DateTime<Utc>) -> Res
         ),
         Ok(d @ Decision::Reject { .. }) => {
             // The rejection prompt is MTT's Premedia file id; Beeline's files are its own.
-            (Some(AgentInfo::reject(&req, &request_id)), describe_decision(d))
+            (
+                Some(AgentInfo::reject(&req, &request_id)),
+                describe_decision(d),
+            )
         }
         Ok(d) => (None, describe_decision(d)),
         Err(why) => (None, format!("cannot decide ({why})")),
@@ -51,7 +54,9 @@ fn route(s: &Shared, a: &Accepted, req: AgentRequest, now: DateTime<Utc>) -> Res
     tokio::spawn(async move {
         match service.ingest_live(&account, vec![arrival]).await {
             Ok(_) => service.note_routing(&account, &call, note),
-            Err(e) => tracing::error!(%account, error = %e, "listener: a routed call's arrival not stored"),
+            Err(e) => {
+                tracing::error!(%account, error = %e, "listener: a routed call's arrival not stored")
+            }
         }
     });
     match info {
@@ -64,6 +69,10 @@ fn route(s: &Shared, a: &Accepted, req: AgentRequest, now: DateTime<Utc>) -> Res
         // No rule for the line: the provider's own routing applies. The spec does not say
         // what SPN does with a non-200 answer; an empty AgentInfo would mean "answer
         // later" (2.4.2), which would hold the caller for an answer that never comes.
-        None => (StatusCode::SERVICE_UNAVAILABLE, "no routing rule for this call").into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no routing rule for this call",
+        )
+            .into_response(),
     }
 }

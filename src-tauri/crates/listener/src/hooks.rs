@@ -108,7 +108,11 @@ async fn mtt(
     req: Request,
 ) -> Response {
     let Some(hook) = Hook::mtt(&kind) else {
-        return s.refuse(&req, Some(&account), Denied::new(404, format!("no MTT route {kind:?}")));
+        return s.refuse(
+            &req,
+            Some(&account),
+            Denied::new(404, format!("no MTT route {kind:?}")),
+        );
     };
     match s.accept(req, hook, &account, Some(&token)).await {
         Ok(a) => crate::mtt::handle(&s, hook, a).await,
@@ -139,10 +143,21 @@ async fn beeline_bare(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let account = match candidates.as_slice() {
         [one] => one.id.clone(),
         [] => {
-            return s.refuse(&req, None, Denied::new(404, "no account matches this request's credentials"));
+            return s.refuse(
+                &req,
+                None,
+                Denied::new(404, "no account matches this request's credentials"),
+            );
         }
         _ => {
-            return s.refuse(&req, None, Denied::new(409, "several Beeline accounts match: give each its own path or credentials"));
+            return s.refuse(
+                &req,
+                None,
+                Denied::new(
+                    409,
+                    "several Beeline accounts match: give each its own path or credentials",
+                ),
+            );
         }
     };
     match s.accept(req, Hook::Beeline, &account, None).await {
@@ -168,11 +183,14 @@ async fn unknown(State(s): State<Arc<Shared>>, req: Request) -> Response {
 
 impl Shared {
     fn conn(req: &Request) -> ConnInfo {
-        req.extensions().get::<ConnInfo>().cloned().unwrap_or(ConnInfo {
-            peer: ([0, 0, 0, 0], 0).into(),
-            client_cert: None,
-            tls: false,
-        })
+        req.extensions()
+            .get::<ConnInfo>()
+            .cloned()
+            .unwrap_or(ConnInfo {
+                peer: ([0, 0, 0, 0], 0).into(),
+                client_cert: None,
+                tls: false,
+            })
     }
 
     /// The client's address: the peer's, or when the peer is a trusted proxy, the
@@ -200,7 +218,12 @@ impl Shared {
         client
     }
 
-    fn presented<'a>(&self, req: &'a Request, token: Option<&'a str>, routing: bool) -> Presented<'a> {
+    fn presented<'a>(
+        &self,
+        req: &'a Request,
+        token: Option<&'a str>,
+        routing: bool,
+    ) -> Presented<'a> {
         Presented {
             token,
             authorization: req
@@ -208,7 +231,10 @@ impl Shared {
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok()),
             client: self.client(req),
-            client_cert: req.extensions().get::<ConnInfo>().and_then(|c| c.client_cert.as_ref()),
+            client_cert: req
+                .extensions()
+                .get::<ConnInfo>()
+                .and_then(|c| c.client_cert.as_ref()),
             routing,
         }
     }
@@ -221,7 +247,11 @@ impl Shared {
         account: &str,
         token: Option<&str>,
     ) -> Result<Accepted, Response> {
-        let Some(auth) = self.accounts.get(account).filter(|a| a.provider == hook.provider()) else {
+        let Some(auth) = self
+            .accounts
+            .get(account)
+            .filter(|a| a.provider == hook.provider())
+        else {
             // Whether the account exists is not told to strangers.
             return Err(self.refuse(&req, None, Denied::new(404, "no such webhook path")));
         };
@@ -234,16 +264,31 @@ impl Shared {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         if declared.is_some_and(|n| n > self.max_body) {
-            let d = Denied::new(413, format!("body of {} bytes over the {} byte limit", declared.unwrap_or(0), self.max_body));
+            let d = Denied::new(
+                413,
+                format!(
+                    "body of {} bytes over the {} byte limit",
+                    declared.unwrap_or(0),
+                    self.max_body
+                ),
+            );
             return Err(self.refuse(&req, Some(account), d));
         }
         let client = self.client(&req);
         let path = mask_token(req.uri().path());
         let (parts, body) = req.into_parts();
-        let body = match tokio::time::timeout(self.body_timeout, axum::body::to_bytes(body, self.max_body)).await {
+        let body = match tokio::time::timeout(
+            self.body_timeout,
+            axum::body::to_bytes(body, self.max_body),
+        )
+        .await
+        {
             Ok(Ok(b)) => b,
             Ok(Err(_)) => {
-                let d = Denied::new(413, format!("body over the {} byte limit, or cut off", self.max_body));
+                let d = Denied::new(
+                    413,
+                    format!("body over the {} byte limit, or cut off", self.max_body),
+                );
                 return Err(self.refused(&parts.method, &path, client, Some(account), d, &[]));
             }
             Err(_) => {
@@ -264,7 +309,14 @@ impl Shared {
 
     /// Answers and logs a refusal of a request whose body was not read.
     fn refuse(&self, req: &Request, account: Option<&str>, d: Denied) -> Response {
-        self.refused(req.method(), &mask_token(req.uri().path()), self.client(req), account, d, &[])
+        self.refused(
+            req.method(),
+            &mask_token(req.uri().path()),
+            self.client(req),
+            account,
+            d,
+            &[],
+        )
     }
 
     /// Answers and logs a refusal; `head` is the body's start, when it was read.
@@ -288,12 +340,24 @@ impl Shared {
             head: String::from_utf8_lossy(&head[..head.len().min(HEAD_BYTES)]).into_owned(),
         });
         let status = StatusCode::from_u16(d.status).unwrap_or(StatusCode::BAD_REQUEST);
-        (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], d.reason).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            d.reason,
+        )
+            .into_response()
     }
 
     /// Refuses an accepted request whose body its parser could not read.
     pub fn unreadable(&self, a: &Accepted, reason: String) -> Response {
-        self.refused(&a.method, &a.path, a.client, Some(&a.account), Denied::new(400, reason), &a.body)
+        self.refused(
+            &a.method,
+            &a.path,
+            a.client,
+            Some(&a.account),
+            Denied::new(400, reason),
+            &a.body,
+        )
     }
 
     /// Stores `events`, then answers 200 with `ack`: nothing is acknowledged before it is
@@ -303,7 +367,14 @@ impl Shared {
             Ok(_) => ack,
             Err(e) => {
                 tracing::error!(account = %a.account, error = %e, "listener: events not stored");
-                self.refused(&a.method, &a.path, a.client, Some(&a.account), Denied::new(500, format!("not stored: {e}")), &a.body)
+                self.refused(
+                    &a.method,
+                    &a.path,
+                    a.client,
+                    Some(&a.account),
+                    Denied::new(500, format!("not stored: {e}")),
+                    &a.body,
+                )
             }
         }
     }
@@ -332,7 +403,13 @@ pub(crate) fn mask_token(path: &str) -> String {
 }
 
 /// A webhook URL: `<public>/<provider>/<account>/<token>[/<kind>]`.
-pub fn hook_url(public: &Url, provider: ProviderKind, account: &str, token: &str, kind: Option<&str>) -> String {
+pub fn hook_url(
+    public: &Url,
+    provider: ProviderKind,
+    account: &str,
+    token: &str,
+    kind: Option<&str>,
+) -> String {
     let base = public.as_str().trim_end_matches('/');
     match kind {
         Some(k) => format!("{base}/{}/{account}/{token}/{k}", provider.as_str()),
@@ -342,5 +419,10 @@ pub fn hook_url(public: &Url, provider: ProviderKind, account: &str, token: &str
 
 /// A plain 200 answer.
 pub(crate) fn ok(body: &'static str) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }

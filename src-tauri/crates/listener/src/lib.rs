@@ -106,11 +106,12 @@ impl Listener {
                 tracing::error!(account = %a.id, problem = %why, "listener: the account's webhooks are refused until fixed");
             }
             if a.provider == ProviderKind::Sprecord {
-                let settings = callboard_providers::sprecord::SpRecordSection::read(a.section.as_ref())
-                    .map_err(|problem| ListenerError::Account {
-                        account: a.id.clone(),
-                        problem,
-                    })?;
+                let settings =
+                    callboard_providers::sprecord::SpRecordSection::read(a.section.as_ref())
+                        .map_err(|problem| ListenerError::Account {
+                            account: a.id.clone(),
+                            problem,
+                        })?;
                 sprecord.insert(a.id.clone(), settings);
             }
             auths.insert(a.id.clone(), auth);
@@ -135,7 +136,13 @@ impl Listener {
             max_connections: config.max_connections,
         };
         let (shutdown, stop) = watch::channel(false);
-        tokio::spawn(serve::serve(socket, tls, limits, hooks::routes(shared), stop));
+        tokio::spawn(serve::serve(
+            socket,
+            tls,
+            limits,
+            hooks::routes(shared),
+            stop,
+        ));
         tracing::info!(%addr, public = %public_url, "listener: serving webhooks");
         Ok(Self {
             addr,
@@ -174,15 +181,18 @@ fn hook_urls(public: &Url, a: &AccountConfig, token: &str) -> HookUrls {
             };
             vec![
                 ("call-control URL (updateCallControlURL)".to_owned(), route),
-                ("call events (sent as event_URL in each answer)".to_owned(), url(Some("events"))),
+                (
+                    "call events (sent as event_URL in each answer)".to_owned(),
+                    url(Some("events")),
+                ),
                 ("callback events".to_owned(), url(Some("callback"))),
                 ("voice-notification events".to_owned(), url(Some("voice"))),
                 ("IVR events".to_owned(), url(Some("ivr"))),
             ]
         }
-        ProviderKind::Beeline => vec![
-            ("callStatus and AgentRequest address".to_owned(), url(None)),
-        ],
+        ProviderKind::Beeline => {
+            vec![("callStatus and AgentRequest address".to_owned(), url(None))]
+        }
         ProviderKind::Sprecord => vec![("device API address (Program tab)".to_owned(), url(None))],
         ProviderKind::Mts | ProviderKind::Mor => Vec::new(),
     };

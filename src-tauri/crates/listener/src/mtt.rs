@@ -6,9 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use callboard_core::describe_decision;
 use callboard_model::{Direction, RingMode};
-use callboard_providers::mtt::{
-    self, FollowTarget, RedirectType, RoutingAnswer, RoutingRequest,
-};
+use callboard_providers::mtt::{self, FollowTarget, RedirectType, RoutingAnswer, RoutingRequest};
 use callboard_providers::{LiveEvent, Stage};
 use callboard_routing::Decision;
 use chrono::{DateTime, Utc};
@@ -48,16 +46,27 @@ async fn route(s: &Shared, a: Accepted, now: DateTime<Utc>) -> Response {
     };
     let decision = s.service.route(&req.number_a, &req.sip_id);
     let (response, target, note) = match &decision {
-        Ok(d @ Decision::ProviderDefault { .. }) => (fallback(&describe_decision(d)), None, describe_decision(d)),
+        Ok(d @ Decision::ProviderDefault { .. }) => {
+            (fallback(&describe_decision(d)), None, describe_decision(d))
+        }
         Err(why) => {
             let note = format!("cannot decide ({why}): MTT's reserve forwarding");
             (fallback(&note), None, note)
         }
         Ok(d) => {
             let answer = answer(s, &a.account, &req, d);
-            let target = answer.targets.first().filter(|_| !answer.reject).map(|t| t.number.clone());
+            let target = answer
+                .targets
+                .first()
+                .filter(|_| !answer.reject)
+                .map(|t| t.number.clone());
             let body = mtt::render_routing_answer(&req.id, &answer);
-            let response = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+            let response = (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response();
             (response, target, describe_decision(d))
         }
     };
@@ -82,7 +91,9 @@ async fn route(s: &Shared, a: Accepted, now: DateTime<Utc>) -> Response {
     tokio::spawn(async move {
         match service.ingest_live(&account, vec![arrival]).await {
             Ok(_) => service.note_routing(&account, &call, note),
-            Err(e) => tracing::error!(%account, error = %e, "listener: a routed call's arrival not stored"),
+            Err(e) => {
+                tracing::error!(%account, error = %e, "listener: a routed call's arrival not stored")
+            }
         }
     });
     response
@@ -113,7 +124,8 @@ fn answer(s: &Shared, account: &str, req: &RoutingRequest, d: &Decision) -> Rout
         Decision::ProviderDefault { .. } => unreachable!("answered by the fallback"),
     };
     // The call's events come back to this listener, with the extended set (`sp`, `ep`, `t`).
-    answer.event_url = Some(s.hook_url(callboard_model::ProviderKind::Mtt, account, Some("events")));
+    answer.event_url =
+        Some(s.hook_url(callboard_model::ProviderKind::Mtt, account, Some("events")));
     answer.event_extended = true;
     answer.client_id = Some(req.h323_conf_id.replace(' ', ""));
     answer

@@ -43,7 +43,10 @@ impl Refusals {
         if self.tx.try_send(r).is_err() {
             let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
             if n.is_power_of_two() {
-                tracing::warn!(dropped = n, "listener: refusals arrive faster than they are logged");
+                tracing::warn!(
+                    dropped = n,
+                    "listener: refusals arrive faster than they are logged"
+                );
             }
         }
     }

@@ -129,17 +129,19 @@ pub async fn serve(
                 }
                 Some(acceptor) => {
                     // The handshake is bounded like the headers are.
-                    let stream =
-                        match tokio::time::timeout(limits.header_timeout, acceptor.accept(tcp))
-                            .await
-                        {
-                            Ok(Ok(s)) => s,
-                            Ok(Err(e)) => {
-                                tracing::debug!(%peer, error = %e, "listener: TLS handshake failed");
-                                return;
-                            }
-                            Err(_) => return,
-                        };
+                    let stream = match tokio::time::timeout(
+                        limits.header_timeout,
+                        acceptor.accept(tcp),
+                    )
+                    .await
+                    {
+                        Ok(Ok(s)) => s,
+                        Ok(Err(e)) => {
+                            tracing::debug!(%peer, error = %e, "listener: TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => return,
+                    };
                     let client_cert = stream
                         .get_ref()
                         .1
@@ -163,10 +165,11 @@ where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let peer = info.peer;
-    let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-        req.extensions_mut().insert(info.clone());
-        tower::ServiceExt::oneshot(app.clone(), req)
-    });
+    let service =
+        hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(info.clone());
+            tower::ServiceExt::oneshot(app.clone(), req)
+        });
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         // Also bounds the wait for the next request on a kept-alive connection.

@@ -16,7 +16,14 @@ pub(crate) async fn handle(s: &Shared, a: Accepted) -> Response {
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    match sprecord::parse_device_post(&a.body, content_type, a.query.as_deref(), settings, &a.account, Utc::now()) {
+    match sprecord::parse_device_post(
+        &a.body,
+        content_type,
+        a.query.as_deref(),
+        settings,
+        &a.account,
+        Utc::now(),
+    ) {
         Ok(event) => s.ingest(&a, vec![event], ok("OK")).await,
         Err(e) => s.unreadable(&a, e.to_string()),
     }

@@ -25,7 +25,10 @@ async fn an_sprecord_call_rings_ends_and_lands_in_the_history_once() {
     assert_eq!(env.post(&url, FORM, end).await.0, 200);
     let live = env.live("sprecord:rec:ch1");
     assert_eq!(live.len(), 1, "{live:?}");
-    assert_eq!((live[0].state, live[0].outcome), (LiveState::Ended, Some(Outcome::Answered)));
+    assert_eq!(
+        (live[0].state, live[0].outcome),
+        (LiveState::Ended, Some(Outcome::Answered))
+    );
     let history = env.history("rec").await;
     assert_eq!(history.len(), 1);
     let call = &history[0];
@@ -59,7 +62,12 @@ async fn the_mtt_call_control_examples_make_one_answered_call() {
     let env = Env::start(ACCOUNTS).await;
     let url = env.url("mtt", "call events");
     for (i, body) in MTT_EVENTS.iter().enumerate() {
-        assert_eq!(env.post(&url, "application/json", *body).await, (200, "OK".into()), "example {}", i + 1);
+        assert_eq!(
+            env.post(&url, "application/json", *body).await,
+            (200, "OK".into()),
+            "example {}",
+            i + 1
+        );
         let live = env.live("mtt:BC5F236C");
         let want = match i {
             0..=2 => LiveState::Ringing,
@@ -74,8 +82,14 @@ async fn the_mtt_call_control_examples_make_one_answered_call() {
     let history = env.history("mtt").await;
     assert_eq!(history.len(), 1);
     // Under MTT's own call id, so that the poll's row for it is this one.
-    assert_eq!(history[0].provider_call_id, "BC5F236C 5AD211E9 81BA5CB9 01FED6FC");
-    assert_eq!((history[0].caller.as_str(), history[0].callee.as_str()), ("+79154368886", "+79586488002"));
+    assert_eq!(
+        history[0].provider_call_id,
+        "BC5F236C 5AD211E9 81BA5CB9 01FED6FC"
+    );
+    assert_eq!(
+        (history[0].caller.as_str(), history[0].callee.as_str()),
+        ("+79154368886", "+79586488002")
+    );
     // Answered at 15:15:30, hung up at 15:16:59 (Moscow), per the events' `data`.
     assert_eq!(history[0].talk_secs, 89);
 

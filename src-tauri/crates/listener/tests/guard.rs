@@ -38,46 +38,113 @@ async fn strangers_and_wrong_credentials_change_nothing() {
     );
     let env = Env::start(&accounts).await;
     let url = env.url("rec", "device");
-    let wrong_token = url.replace(url.rsplit('/').next().unwrap(), "0123456789abcdef0123456789abcdef");
+    let wrong_token = url.replace(
+        url.rsplit('/').next().unwrap(),
+        "0123456789abcdef0123456789abcdef",
+    );
     assert_eq!(env.post(&wrong_token, FORM, END).await.0, 404);
-    assert_eq!(env.post(&format!("http://{}/nowhere", env.addr()), FORM, END).await.0, 404);
+    assert_eq!(
+        env.post(&format!("http://{}/nowhere", env.addr()), FORM, END)
+            .await
+            .0,
+        404
+    );
     // MTT's routing comes from MTT's one address unless the account says otherwise.
-    let route = env.url("mtt2", "call-control").replace("mtt:%3Cbasic_password%3E@", "");
+    let route = env
+        .url("mtt2", "call-control")
+        .replace("mtt:%3Cbasic_password%3E@", "");
     let ask = r#"{"id":"1","jsonrpc":"2.0","method":"getControlCallFollowMe","params":{"sip_id":"74996480000","numberA":"79161234567","h323_conf_id":"X 1"}}"#;
-    let r = env.http.post(&route).basic_auth("mtt", Some("pw-1")).body(ask).send().await.unwrap();
+    let r = env
+        .http
+        .post(&route)
+        .basic_auth("mtt", Some("pw-1"))
+        .body(ask)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403, "loopback is not 80.75.132.186");
     // Basic credentials, when set, are required on every route.
     let events = env.url("mtt2", "call events");
     let r = env.http.post(&events).body("{}").send().await.unwrap();
     assert_eq!(r.status(), 401);
-    let r = env.http.post(&events).basic_auth("mtt", Some("wrong")).body("{}").send().await.unwrap();
+    let r = env
+        .http
+        .post(&events)
+        .basic_auth("mtt", Some("wrong"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     // A Beeline request at `/` from an address no account names.
-    let two_beelines = ACCOUNTS.replace("allow_from = [\"127.0.0.1\"]", "allow_from = [\"10.1.2.3\"]");
+    let two_beelines = ACCOUNTS.replace(
+        "allow_from = [\"127.0.0.1\"]",
+        "allow_from = [\"10.1.2.3\"]",
+    );
     let other = Env::start(&two_beelines).await;
-    assert_eq!(other.post(&format!("http://{}/", other.addr()), "text/xml", "<callStatus/>").await.0, 404);
+    assert_eq!(
+        other
+            .post(
+                &format!("http://{}/", other.addr()),
+                "text/xml",
+                "<callStatus/>"
+            )
+            .await
+            .0,
+        404
+    );
 
     assert!(env.history("rec").await.is_empty());
     assert!(env.service.live_calls().is_empty());
     let log = refused(&env, 5).await;
-    assert!(log.iter().all(|r| !r.path.contains(url.rsplit('/').next().unwrap())), "a token was logged: {log:?}");
-    assert!(log.iter().any(|r| r.status == 404 && r.path.starts_with("/sprecord/rec/…")), "{log:?}");
-    assert!(log.iter().any(|r| r.status == 403 && r.reason.contains("127.0.0.1")), "{log:?}");
+    assert!(
+        log.iter()
+            .all(|r| !r.path.contains(url.rsplit('/').next().unwrap())),
+        "a token was logged: {log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.status == 404 && r.path.starts_with("/sprecord/rec/…")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.status == 403 && r.reason.contains("127.0.0.1")),
+        "{log:?}"
+    );
 }
 
 #[tokio::test]
 async fn malformed_bodies_get_a_reason_and_are_logged_with_their_start() {
     let env = Env::start(ACCOUNTS).await;
-    let (status, reason) = env.post(&env.url("mtt", "call events"), "application/json", "{not json").await;
+    let (status, reason) = env
+        .post(
+            &env.url("mtt", "call events"),
+            "application/json",
+            "{not json",
+        )
+        .await;
     assert_eq!(status, 400);
     assert!(reason.contains("malformed JSON"), "{reason}");
-    let (status, reason) = env.post(&env.url("rec", "device"), FORM, "msg=7&datetime=x").await;
+    let (status, reason) = env
+        .post(&env.url("rec", "device"), FORM, "msg=7&datetime=x")
+        .await;
     assert_eq!(status, 400);
     assert!(!reason.is_empty());
-    let (status, _) = env.post(&format!("http://{}/", env.addr()), "text/xml", "<callStatus request_id=").await;
+    let (status, _) = env
+        .post(
+            &format!("http://{}/", env.addr()),
+            "text/xml",
+            "<callStatus request_id=",
+        )
+        .await;
     assert_eq!(status, 400);
     let log = refused(&env, 3).await;
-    assert!(log.iter().any(|r| r.head == "{not json" && r.account.as_deref() == Some("mtt")), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|r| r.head == "{not json" && r.account.as_deref() == Some("mtt")),
+        "{log:?}"
+    );
     assert!(env.service.live_calls().is_empty());
 }
 
@@ -93,7 +160,9 @@ async fn oversized_and_slow_requests_are_cut_off() {
     let big = format!("{END}&pad={}", "x".repeat(4096));
     assert_eq!(env.post(&url, FORM, big).await.0, 413);
 
-    let path = url.trim_start_matches(&format!("http://{}", env.addr())).to_owned();
+    let path = url
+        .trim_start_matches(&format!("http://{}", env.addr()))
+        .to_owned();
     let addr = env.addr();
     // Headers that never end: the connection is closed, with no answer.
     let slow_headers = tokio::task::spawn_blocking(move || {
@@ -112,8 +181,14 @@ async fn oversized_and_slow_requests_are_cut_off() {
         let n = s.read(&mut buf).unwrap();
         String::from_utf8_lossy(&buf[..n]).into_owned()
     });
-    let headers = slow_headers.await.unwrap().expect("closed, not timed out on our side");
-    assert!(!String::from_utf8_lossy(&headers).contains("200"), "{headers:?}");
+    let headers = slow_headers
+        .await
+        .unwrap()
+        .expect("closed, not timed out on our side");
+    assert!(
+        !String::from_utf8_lossy(&headers).contains("200"),
+        "{headers:?}"
+    );
     let answer = slow_body.await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(env.history("rec").await.is_empty());
@@ -141,11 +216,16 @@ async fn connections_past_the_limit_are_closed() {
     })
     .await
     .unwrap();
-    assert!(third.is_empty(), "served past the limit: {:?}", String::from_utf8_lossy(&third));
+    assert!(
+        third.is_empty(),
+        "served past the limit: {:?}",
+        String::from_utf8_lossy(&third)
+    );
     // The two that hold the slots are served as usual.
     let served = tokio::task::spawn_blocking(move || {
         let mut s = held.into_iter().next().unwrap();
-        s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
         let mut buf = String::new();
         s.read_to_string(&mut buf).unwrap();
         buf
@@ -168,7 +248,8 @@ fn pki() -> Pki {
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
     // Each its own name: a leaf named like its issuer reads as self-signed.
     let params = |names: &[&str], cn: &str| {
-        let mut p = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+        let mut p = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .unwrap();
         p.distinguished_name.push(DnType::CommonName, cn);
         p
     };
@@ -219,19 +300,37 @@ async fn https_with_a_pinned_client_certificate_works_end_to_end() {
     let url = env.url("rec", "device");
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     let root = reqwest::Certificate::from_pem(pki.ca_pem.as_bytes()).unwrap();
-    let https = reqwest::Client::builder().add_root_certificate(root.clone()).build().unwrap();
-    let r = https.post(&url).header("content-type", FORM).body(END).send().await.unwrap();
+    let https = reqwest::Client::builder()
+        .add_root_certificate(root.clone())
+        .build()
+        .unwrap();
+    let r = https
+        .post(&url)
+        .header("content-type", FORM)
+        .body(END)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(env.history("rec").await.len(), 1);
     // Plain HTTP on the TLS port gets nothing.
-    assert!(reqwest::Client::new().post(url.replace("https", "http")).body(END).send().await.is_err());
+    assert!(
+        reqwest::Client::new()
+            .post(url.replace("https", "http"))
+            .body(END)
+            .send()
+            .await
+            .is_err()
+    );
 
     // Beeline at `/`: only the pinned certificate is its account.
     let beeline = format!("https://127.0.0.1:{}/", env.addr().port());
     let status = r#"<callStatus request_id="r9" b0_state="CALLING" b1_state="" Reason="" TimeStamp="20261201103000" CallDuration=0 ScriptID="s" HostID="h" SysID="1" AddPar=""/>"#;
     let r = https.post(&beeline).body(status).send().await.unwrap();
     assert_eq!(r.status(), 404, "no certificate, no account");
-    let identity = reqwest::Identity::from_pkcs8_pem(pki.client_pem.as_bytes(), pki.client_key.as_bytes()).unwrap();
+    let identity =
+        reqwest::Identity::from_pkcs8_pem(pki.client_pem.as_bytes(), pki.client_key.as_bytes())
+            .unwrap();
     let with_cert = reqwest::Client::builder()
         .add_root_certificate(root)
         .identity(identity)

@@ -68,7 +68,10 @@ async fn rules(env: &Env) {
             line: line.into(),
             name: format!("line {line}"),
             mode: RingMode::Sequential,
-            targets: vec![target("79161112233", "Boris"), target("79161112244", "Vera")],
+            targets: vec![
+                target("79161112233", "Boris"),
+                target("79161112244", "Vera"),
+            ],
             schedule,
             after_hours: AfterHours::Forward {
                 mode: RingMode::Single,
@@ -88,15 +91,24 @@ fn route_request(id: Value, caller: &str, line: &str, conf: &str) -> String {
 
 /// Posts a routing request, answers (status, body as JSON when it is).
 async fn ask_mtt(env: &Env, body: String) -> (u16, Value) {
-    let (status, text) = env.post(&env.url("mtt", "call-control"), "application/json", body).await;
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    let (status, text) = env
+        .post(&env.url("mtt", "call-control"), "application/json", body)
+        .await;
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// The targets of an MTT answer as MTT reads them: `[count, [targets]]`, count first.
 fn followme(answer: &Value) -> Vec<(String, String, String)> {
     let s = &answer["result"]["followme_struct"];
     let list = s[1].as_array().expect("[count, [targets]]");
-    assert_eq!(s[0].as_u64(), Some(list.len() as u64), "the count is the list's length");
+    assert_eq!(
+        s[0].as_u64(),
+        Some(list.len() as u64),
+        "the count is the list's length"
+    );
     list.iter()
         .map(|t| {
             (
@@ -115,7 +127,11 @@ async fn mtt_gets_each_kind_of_answer_in_its_format() {
     let events_url = env.url("mtt", "call events");
 
     // A planned line: sequential, both targets, events back to us, the id echoed as sent.
-    let (status, a) = ask_mtt(&env, route_request(json!("1"), "89035550101", "74996480000", "AA 01")).await;
+    let (status, a) = ask_mtt(
+        &env,
+        route_request(json!("1"), "89035550101", "74996480000", "AA 01"),
+    )
+    .await;
     assert_eq!(status, 200, "{a}");
     assert_eq!(a["jsonrpc"], "2.0");
     assert_eq!(a["id"], json!("1"));
@@ -129,34 +145,66 @@ async fn mtt_gets_each_kind_of_answer_in_its_format() {
     );
     assert_eq!(a["result"]["event_URL"], json!(events_url));
     assert_eq!(a["result"]["event_extended"], "Y");
-    assert!(a["result"]["client_id"].as_str().is_some_and(|c| !c.is_empty()));
+    assert!(
+        a["result"]["client_id"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty())
+    );
 
     // A number id is echoed as a number.
-    let (_, a) = ask_mtt(&env, route_request(json!(55585), "89035550101", "74996480000", "AA 02")).await;
+    let (_, a) = ask_mtt(
+        &env,
+        route_request(json!(55585), "89035550101", "74996480000", "AA 02"),
+    )
+    .await;
     assert_eq!(a["id"], json!(55585));
 
     // Blacklisted, in another written form: rejected with the prompt played first.
-    let (status, a) = ask_mtt(&env, route_request(json!("2"), "+79990006666", "74996480000", "AA 03")).await;
+    let (status, a) = ask_mtt(
+        &env,
+        route_request(json!("2"), "+79990006666", "74996480000", "AA 03"),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(followme(&a), [("N".into(), String::new(), String::new())]);
     assert_eq!(a["result"]["file_to_A"], "3d221eb1aadf4d035bd87891abc82de7");
 
     // A VIP goes to its operator whatever the line.
-    let (_, a) = ask_mtt(&env, route_request(json!("3"), "79037770000", "74990000000", "AA 04")).await;
+    let (_, a) = ask_mtt(
+        &env,
+        route_request(json!("3"), "79037770000", "74990000000", "AA 04"),
+    )
+    .await;
     assert_eq!(a["result"]["redirect_type"], 1);
-    assert_eq!(followme(&a), [("Y".into(), "79160000001".into(), "20".into())]);
+    assert_eq!(
+        followme(&a),
+        [("Y".into(), "79160000001".into(), "20".into())]
+    );
 
     // Out of hours: the plan's duty phone.
-    let (_, a) = ask_mtt(&env, route_request(json!("4"), "79035550101", "74990000000", "AA 05")).await;
-    assert_eq!(followme(&a), [("Y".into(), "79169990000".into(), "20".into())]);
+    let (_, a) = ask_mtt(
+        &env,
+        route_request(json!("4"), "79035550101", "74990000000", "AA 05"),
+    )
+    .await;
+    assert_eq!(
+        followme(&a),
+        [("Y".into(), "79169990000".into(), "20".into())]
+    );
 
     // No rule for the line: any status but 200 leaves the call to MTT's reserve.
-    let (status, _) = ask_mtt(&env, route_request(json!("5"), "79035550101", "74951111111", "AA 06")).await;
+    let (status, _) = ask_mtt(
+        &env,
+        route_request(json!("5"), "79035550101", "74951111111", "AA 06"),
+    )
+    .await;
     assert_ne!(status, 200);
 
     // Each question put a ringing call on the board, with what was answered.
     env.eventually("the rejected call is on the board", |e| {
-        e.live("mtt:AA 03").first().is_some_and(|c| c.routing.as_deref() == Some("rejected: blacklisted (spam)"))
+        e.live("mtt:AA 03")
+            .first()
+            .is_some_and(|c| c.routing.as_deref() == Some("rejected: blacklisted (spam)"))
     })
     .await;
     let planned = &env.live("mtt:AA 01")[0];
@@ -178,9 +226,16 @@ async fn an_edit_that_does_not_compile_is_refused_and_the_old_rules_answer() {
         .await
         .unwrap_err();
     assert!(bad.to_string().contains("Mars/Olympus"), "{bad}");
-    let (_, a) = ask_mtt(&env, route_request(json!("1"), "89990006666", "74996480000", "BB 01")).await;
+    let (_, a) = ask_mtt(
+        &env,
+        route_request(json!("1"), "89990006666", "74996480000", "BB 01"),
+    )
+    .await;
     assert_eq!(followme(&a)[0].0, "N", "the blacklist still answers");
-    assert_eq!(env.service.routing_rules().settings.time_zone, "Europe/Moscow");
+    assert_eq!(
+        env.service.routing_rules().settings.time_zone,
+        "Europe/Moscow"
+    );
 }
 
 #[tokio::test]
@@ -189,20 +244,28 @@ async fn beeline_gets_agent_info_and_its_call_status_ends_the_call() {
     rules(&env).await;
     let bare = format!("http://{}/", env.addr());
     let ask = |a1: &str| {
-        format!(r#"<AgentRequest ScriptID="script-7" HostID="spn-2" SysID="9" A1="{a1}" B1="74957850000" AddPar="x"/>"#)
+        format!(
+            r#"<AgentRequest ScriptID="script-7" HostID="spn-2" SysID="9" A1="{a1}" B1="74957850000" AddPar="x"/>"#
+        )
     };
     // Beeline is given host and port only: `/` finds the account by the source address.
     let (status, xml) = env.post(&bare, "text/xml", ask("89035550101")).await;
     assert_eq!(status, 200, "{xml}");
     let info = callboard_providers::beeline::parse_agent_info(xml.as_bytes()).unwrap();
-    assert_eq!((info.script_id.as_str(), info.host_id.as_str()), ("script-7", "spn-2"));
+    assert_eq!(
+        (info.script_id.as_str(), info.host_id.as_str()),
+        ("script-7", "spn-2")
+    );
     assert_eq!(info.b0, "79161112233", "the plan's first target");
     assert!(!info.request_id.is_empty());
 
     let (_, xml) = env.post(&bare, "text/xml", ask("+79990006666")).await;
     let reject = callboard_providers::beeline::parse_agent_info(xml.as_bytes()).unwrap();
     assert_eq!(reject.b0, "", "an empty B0 rejects (2.4.4)");
-    assert!(!reject.request_id.is_empty(), "and is not a deferral (2.4.2)");
+    assert!(
+        !reject.request_id.is_empty(),
+        "and is not a deferral (2.4.2)"
+    );
 
     // The answered call's progress, by the request_id we gave it.
     let status = |b0: &str, b1: &str, extra: &str| {
@@ -212,10 +275,31 @@ async fn beeline_gets_agent_info_and_its_call_status_ends_the_call() {
         )
     };
     let call = format!("beeline-req:{}", info.request_id);
-    env.eventually("the routed call is on the board", |e| !e.live(&call).is_empty()).await;
-    assert_eq!(env.post(&bare, "text/xml", status("CONNECTED", "CONNECTED", "CallDuration=0")).await.0, 200);
+    env.eventually("the routed call is on the board", |e| {
+        !e.live(&call).is_empty()
+    })
+    .await;
+    assert_eq!(
+        env.post(
+            &bare,
+            "text/xml",
+            status("CONNECTED", "CONNECTED", "CallDuration=0")
+        )
+        .await
+        .0,
+        200
+    );
     assert_eq!(env.live(&call)[0].state, LiveState::Talking);
-    assert_eq!(env.post(&bare, "text/xml", status("SUCCESS", "SUCCESS", "CallDuration=42")).await.0, 200);
+    assert_eq!(
+        env.post(
+            &bare,
+            "text/xml",
+            status("SUCCESS", "SUCCESS", "CallDuration=42")
+        )
+        .await
+        .0,
+        200
+    );
     let ended = &env.live(&call)[0];
     assert_eq!(ended.state, LiveState::Ended);
     let history = env.history("beeline").await;

@@ -97,7 +97,9 @@ impl ListenerConfig {
             return Err("tls_cert and tls_key go together".into());
         }
         if self.client_ca.is_some() && !self.tls() {
-            return Err("client_ca needs tls_cert and tls_key (client certificates are TLS)".into());
+            return Err(
+                "client_ca needs tls_cert and tls_key (client certificates are TLS)".into(),
+            );
         }
         if self.max_body_kb == 0 || self.max_connections == 0 {
             return Err("max_body_kb and max_connections must be at least 1".into());

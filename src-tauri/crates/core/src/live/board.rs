@@ -134,7 +134,12 @@ impl Board {
     }
 
     /// Records what the routing rules answered for a call.
-    pub fn set_routing(&mut self, account: &str, call_key: &str, routing: String) -> Option<LiveCall> {
+    pub fn set_routing(
+        &mut self,
+        account: &str,
+        call_key: &str,
+        routing: String,
+    ) -> Option<LiveCall> {
         let (call, _) = self
             .open
             .get_mut(&(account.to_owned(), call_key.to_owned()))?;
@@ -156,7 +161,9 @@ impl Board {
 
 impl LiveCallExt for LiveCall {
     fn key_base(&self) -> &str {
-        self.key.rsplit_once('@').map_or(&self.key, |(base, _)| base)
+        self.key
+            .rsplit_once('@')
+            .map_or(&self.key, |(base, _)| base)
     }
 }
 
@@ -299,16 +306,46 @@ mod tests {
     #[test]
     fn a_call_rings_talks_and_ends_once() {
         let mut b = Board::default();
-        let r = apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k1", 0, Stage::Ringing { target: Some("+79001112233".into()) }));
+        let r = apply(
+            &mut b,
+            "a",
+            ProviderKind::Mtt,
+            &ev(
+                "c1",
+                "k1",
+                0,
+                Stage::Ringing {
+                    target: Some("+79001112233".into()),
+                },
+            ),
+        );
         assert_eq!(r.call.state, LiveState::Ringing);
         assert_eq!(r.call.target.as_deref(), Some("+79001112233"));
-        let r = apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k2", 5, Stage::Talking));
-        assert_eq!((r.call.state, r.call.answered_at), (LiveState::Talking, Some(at(5))));
-        let r = apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k3", 65, ended(Outcome::Answered)));
+        let r = apply(
+            &mut b,
+            "a",
+            ProviderKind::Mtt,
+            &ev("c1", "k2", 5, Stage::Talking),
+        );
+        assert_eq!(
+            (r.call.state, r.call.answered_at),
+            (LiveState::Talking, Some(at(5)))
+        );
+        let r = apply(
+            &mut b,
+            "a",
+            ProviderKind::Mtt,
+            &ev("c1", "k3", 65, ended(Outcome::Answered)),
+        );
         assert!(r.ended_now);
         assert_eq!(r.call.outcome, Some(Outcome::Answered));
         // MTT sends `h` for each side: the second is a late event of the same call.
-        let r = apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k4", 66, ended(Outcome::Answered)));
+        let r = apply(
+            &mut b,
+            "a",
+            ProviderKind::Mtt,
+            &ev("c1", "k4", 66, ended(Outcome::Answered)),
+        );
         assert!(!r.ended_now);
         let calls = b.calls(at(70));
         assert_eq!(calls.len(), 1);
@@ -320,8 +357,18 @@ mod tests {
     #[test]
     fn an_end_without_an_answer_is_missed() {
         let mut b = Board::default();
-        apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k1", 0, Stage::Ringing { target: None }));
-        let r = apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k2", 20, ended(Outcome::Answered)));
+        apply(
+            &mut b,
+            "a",
+            ProviderKind::Mtt,
+            &ev("c1", "k1", 0, Stage::Ringing { target: None }),
+        );
+        let r = apply(
+            &mut b,
+            "a",
+            ProviderKind::Mtt,
+            &ev("c1", "k2", 20, ended(Outcome::Answered)),
+        );
         assert_eq!(r.call.outcome, Some(Outcome::Missed));
         assert_eq!(history_row(&r.call, None).talk_secs, 0);
     }
@@ -329,9 +376,24 @@ mod tests {
     #[test]
     fn the_next_ring_on_a_channel_is_a_new_call() {
         let mut b = Board::default();
-        apply(&mut b, "s", ProviderKind::Sprecord, &ev("ch1", "k1", 0, Stage::Ringing { target: None }));
-        apply(&mut b, "s", ProviderKind::Sprecord, &ev("ch1", "k2", 30, ended(Outcome::Missed)));
-        let r = apply(&mut b, "s", ProviderKind::Sprecord, &ev("ch1", "k3", 40, Stage::Ringing { target: None }));
+        apply(
+            &mut b,
+            "s",
+            ProviderKind::Sprecord,
+            &ev("ch1", "k1", 0, Stage::Ringing { target: None }),
+        );
+        apply(
+            &mut b,
+            "s",
+            ProviderKind::Sprecord,
+            &ev("ch1", "k2", 30, ended(Outcome::Missed)),
+        );
+        let r = apply(
+            &mut b,
+            "s",
+            ProviderKind::Sprecord,
+            &ev("ch1", "k3", 40, Stage::Ringing { target: None }),
+        );
         assert_eq!(r.call.state, LiveState::Ringing);
         let calls = b.calls(at(41));
         assert_eq!(calls.len(), 2);
@@ -341,11 +403,33 @@ mod tests {
     #[test]
     fn old_calls_leave_the_board() {
         let mut b = Board::default();
-        apply(&mut b, "a", ProviderKind::Mtt, &ev("c1", "k1", 0, Stage::Ringing { target: None }));
-        apply(&mut b, "a", ProviderKind::Mtt, &ev("c2", "k2", 0, Stage::Ringing { target: None }));
-        apply(&mut b, "a", ProviderKind::Mtt, &ev("c2", "k3", 10, ended(Outcome::Missed)));
+        apply(
+            &mut b,
+            "a",
+            ProviderKind::Mtt,
+            &ev("c1", "k1", 0, Stage::Ringing { target: None }),
+        );
+        apply(
+            &mut b,
+            "a",
+            ProviderKind::Mtt,
+            &ev("c2", "k2", 0, Stage::Ringing { target: None }),
+        );
+        apply(
+            &mut b,
+            "a",
+            ProviderKind::Mtt,
+            &ev("c2", "k3", 10, ended(Outcome::Missed)),
+        );
         assert_eq!(b.calls(at(60)).len(), 2);
-        assert_eq!(b.calls(at(10 + 16 * 60)).len(), 1, "the ended call aged out");
-        assert!(b.calls(at(5 * 3600)).is_empty(), "a call never ended goes stale");
+        assert_eq!(
+            b.calls(at(10 + 16 * 60)).len(),
+            1,
+            "the ended call aged out"
+        );
+        assert!(
+            b.calls(at(5 * 3600)).is_empty(),
+            "a call never ended goes stale"
+        );
     }
 }

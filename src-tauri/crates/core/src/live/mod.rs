@@ -12,8 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 use tokio::sync::broadcast;
 
 pub use board::{Board, history_row};
-pub use rules::{RuleEdit, describe};
 pub(crate) use rules::Rules;
+pub use rules::{RuleEdit, describe};
 
 use crate::store::Store;
 use crate::{CoreError, blocking};
@@ -47,7 +47,9 @@ impl Live {
     pub async fn rebuild(&self, store: &Arc<Store>, now: DateTime<Utc>) -> Result<(), CoreError> {
         let events = blocking(store, move |s| s.live_events_since(now - REBUILD_WINDOW)).await?;
         for e in events {
-            let applied = self.board().apply(&e.account, e.provider, &e.event, e.received);
+            let applied = self
+                .board()
+                .apply(&e.account, e.provider, &e.event, e.received);
             if applied.ended_now {
                 self.land(store, &e.account, e.provider, &e.event, &applied.call)
                     .await?;
@@ -69,8 +71,10 @@ impl Live {
         received: DateTime<Utc>,
     ) -> Result<Vec<bool>, CoreError> {
         let (acc, evs) = (account.to_owned(), events.clone());
-        let fresh =
-            blocking(store, move |s| s.record_live(&acc, provider, &evs, received)).await?;
+        let fresh = blocking(store, move |s| {
+            s.record_live(&acc, provider, &evs, received)
+        })
+        .await?;
         let mut landed = 0;
         for (e, new) in events.iter().zip(&fresh) {
             if !new {
@@ -119,7 +123,12 @@ impl Live {
             None => {
                 let row = history_row(call, e.provider_call_id.as_deref());
                 let own = e.provider_call_id.is_some();
-                Some(blocking(store, move |s| s.insert_live_call(&acc, provider, &row, own)).await?)
+                Some(
+                    blocking(store, move |s| {
+                        s.insert_live_call(&acc, provider, &row, own)
+                    })
+                    .await?,
+                )
             }
         };
         Ok(id.and_then(|id| self.board().set_history_id(&call.key, id)))

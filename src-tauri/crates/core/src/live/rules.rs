@@ -5,9 +5,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use callboard_model::{
-    BlockedNumber, ForwardingPlan, RoutingRules, RoutingSettings, VipCaller,
-};
+use callboard_model::{BlockedNumber, ForwardingPlan, RoutingRules, RoutingSettings, VipCaller};
 use callboard_routing::{Decision, DefaultWhy, ForwardWhy, RejectWhy, RouteRequest, Router};
 use chrono::{DateTime, Utc};
 
@@ -52,7 +50,10 @@ impl Rules {
     }
 
     fn current(&self) -> Arc<Current> {
-        self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn rules(&self) -> RoutingRules {
@@ -68,7 +69,11 @@ impl Rules {
 
     /// Applies an edit: compiled first (an invalid rule is refused, naming it), then
     /// stored, then answering. Returns the rules as they now stand.
-    pub async fn edit(&self, store: &Arc<Store>, edit: RuleEdit) -> Result<RoutingRules, CoreError> {
+    pub async fn edit(
+        &self,
+        store: &Arc<Store>,
+        edit: RuleEdit,
+    ) -> Result<RoutingRules, CoreError> {
         let _one_at_a_time = self.edit.lock().await;
         let mut rules = self.current().rules.clone();
         let next_id = blocking(store, |s| s.next_rule_id()).await?;
@@ -128,16 +133,22 @@ fn replace<T>(list: &mut Vec<T>, item: T, id: impl Fn(&T) -> i64) {
 
 /// Compiles off the async threads (a large blacklist takes a moment).
 async fn compile(rules: RoutingRules) -> Result<Arc<Router>, String> {
-    tokio::task::spawn_blocking(move || Router::compile(&rules).map(Arc::new).map_err(|e| e.to_string()))
-        .await
-        .unwrap_or_else(|e| Err(format!("rule compilation failed: {e}")))
+    tokio::task::spawn_blocking(move || {
+        Router::compile(&rules)
+            .map(Arc::new)
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("rule compilation failed: {e}")))
 }
 
 /// A routing decision in a line, for the call's log and the live panel.
 pub fn describe(d: &Decision) -> String {
     match d {
         Decision::Reject { why, .. } => match why {
-            RejectWhy::Blacklisted { reason, .. } if reason.is_empty() => "rejected: blacklisted".to_owned(),
+            RejectWhy::Blacklisted { reason, .. } if reason.is_empty() => {
+                "rejected: blacklisted".to_owned()
+            }
             RejectWhy::Blacklisted { reason, .. } => format!("rejected: blacklisted ({reason})"),
             RejectWhy::AfterHours { .. } => "rejected: outside the line's hours".to_owned(),
         },

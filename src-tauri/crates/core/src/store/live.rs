@@ -2,7 +2,9 @@
 //! acknowledged, a replay ignored), the history rows of calls that ended live, the log
 //! of refused requests, and the missed-not-called-back queue.
 
-use callboard_model::{MissedCaller, MissedQueue, NewCall, ProviderKind, RefusedRequest, digits_of};
+use callboard_model::{
+    MissedCaller, MissedQueue, NewCall, ProviderKind, RefusedRequest, digits_of,
+};
 use callboard_providers::LiveEvent;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -215,7 +217,11 @@ impl Store {
     /// Numbers with missed incoming calls since `since` and no answered call with them
     /// after those (either way), oldest first: at most `limit` of them, and how many
     /// there are in all.
-    pub fn missed_queue(&self, since: DateTime<Utc>, limit: u32) -> Result<MissedQueue, StoreError> {
+    pub fn missed_queue(
+        &self,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<MissedQueue, StoreError> {
         let conn = self.readers.take();
         // The missed calls of the period come from each account's (incoming, missed) facet
         // range; each is tested against its number's later answered calls through the two
@@ -241,14 +247,16 @@ impl Store {
             let digits: String = r.get(0)?;
             let at = from_ms(r.get(1)?);
             let (account, id): (String, i64) = (r.get(2)?, r.get(3)?);
-            let entry = by_number.entry(digits).or_insert_with_key(|d| MissedCaller {
-                number: callboard_model::normalize_phone(d),
-                missed: 0,
-                first_missed_at: at,
-                last_missed_at: at,
-                account: account.clone(),
-                last_call_id: id,
-            });
+            let entry = by_number
+                .entry(digits)
+                .or_insert_with_key(|d| MissedCaller {
+                    number: callboard_model::normalize_phone(d),
+                    missed: 0,
+                    first_missed_at: at,
+                    last_missed_at: at,
+                    account: account.clone(),
+                    last_call_id: id,
+                });
             entry.missed += 1;
             entry.first_missed_at = entry.first_missed_at.min(at);
             if (at, id) >= (entry.last_missed_at, entry.last_call_id) {
@@ -258,9 +266,7 @@ impl Store {
             }
         }
         let mut callers: Vec<MissedCaller> = by_number.into_values().collect();
-        callers.sort_by(|a, b| {
-            (a.first_missed_at, &a.number).cmp(&(b.first_missed_at, &b.number))
-        });
+        callers.sort_by(|a, b| (a.first_missed_at, &a.number).cmp(&(b.first_missed_at, &b.number)));
         let total = callers.len() as u32;
         callers.truncate(limit as usize);
         Ok(MissedQueue { callers, total })
@@ -278,7 +284,11 @@ impl Store {
     }
 
     /// The id of `account`'s call `provider_call_id`, when stored.
-    pub fn call_id_of(&self, account: &str, provider_call_id: &str) -> Result<Option<i64>, StoreError> {
+    pub fn call_id_of(
+        &self,
+        account: &str,
+        provider_call_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
         let conn = self.readers.take();
         Ok(conn
             .query_row(

@@ -14,14 +14,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use bulk::BulkLoad;
-pub use live::{REFUSED_CAP, Refusal, StoredEvent};
-pub use rules::RuleKind;
 use callboard_model::{
     ApiError, Call, CallPage, CallQuery, Cursor, Detail, Direction, NewCall, Outcome, ProviderKind,
     digits_of,
 };
 use chrono::{DateTime, TimeZone, Utc};
+pub use live::{REFUSED_CAP, Refusal, StoredEvent};
 use pool::{ReaderPool, reader_pool_size};
+pub use rules::RuleKind;
 use rusqlite::{Connection, OptionalExtension, Row, named_params, params, params_from_iter};
 use rusqlite_migration::{M, Migrations};
 

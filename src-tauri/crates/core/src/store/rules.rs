@@ -68,13 +68,20 @@ impl Store {
     /// The id the next new rule will get.
     pub fn next_rule_id(&self) -> Result<i64, StoreError> {
         let conn = self.readers.take();
-        Ok(conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM routing_rules", [], |r| {
-            r.get(0)
-        })?)
+        Ok(conn.query_row(
+            "SELECT coalesce(max(id), 0) + 1 FROM routing_rules",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Writes a rule under `id` (a new one, or replacing the rule with that id).
-    pub fn put_rule<T: Serialize>(&self, kind: RuleKind, id: i64, rule: &T) -> Result<(), StoreError> {
+    pub fn put_rule<T: Serialize>(
+        &self,
+        kind: RuleKind,
+        id: i64,
+        rule: &T,
+    ) -> Result<(), StoreError> {
         let body = serde_json::to_string(rule).expect("rules serialize");
         lock(&self.writer).execute(
             "INSERT INTO routing_rules (id, kind, body) VALUES (?1, ?2, ?3) \
@@ -88,7 +95,11 @@ impl Store {
     pub fn put_rule_settings<T: Serialize>(&self, settings: &T) -> Result<(), StoreError> {
         let conn = lock(&self.writer);
         let id: Option<i64> = conn
-            .query_row("SELECT id FROM routing_rules WHERE kind = 'settings'", [], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM routing_rules WHERE kind = 'settings'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?;
         let body = serde_json::to_string(settings).expect("settings serialize");
         match id {
@@ -113,7 +124,11 @@ impl Store {
     }
 
     /// Writes many new rules of one kind in one transaction (a large blacklist).
-    pub fn put_rules<T: Serialize>(&self, kind: RuleKind, rules: &[(i64, T)]) -> Result<(), StoreError> {
+    pub fn put_rules<T: Serialize>(
+        &self,
+        kind: RuleKind,
+        rules: &[(i64, T)],
+    ) -> Result<(), StoreError> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction()?;
         {

@@ -93,7 +93,12 @@ impl Env {
             .unwrap_or_else(|| panic!("no {what} URL for {account}: {:?}", self.listener.hooks))
     }
 
-    pub async fn post(&self, url: &str, content_type: &str, body: impl Into<reqwest::Body>) -> (u16, String) {
+    pub async fn post(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, String) {
         let r = self
             .http
             .post(url)

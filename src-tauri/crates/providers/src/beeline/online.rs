@@ -1082,7 +1082,11 @@ mod tests {
             }
         );
         // A replay of our answer's request is the same event; another call is another.
-        assert_eq!(e.key, r.to_live_event("cb-1", now() + chrono::Duration::seconds(3)).key);
+        assert_eq!(
+            e.key,
+            r.to_live_event("cb-1", now() + chrono::Duration::seconds(3))
+                .key
+        );
         assert_ne!(e.key, r.to_live_event("cb-2", now()).key);
     }
 
