@@ -2,6 +2,7 @@
 // and the transport said kept in full for "details" (support needs the provider's exact answer).
 import type { ErrorHint } from "../bindings/ErrorHint";
 import type { UiError } from "./ui-error";
+import { formatFullTime } from "./format";
 import { providerName, t, tErrorCode, type MessageKey } from "./i18n";
 
 export interface ErrorText {
@@ -45,6 +46,10 @@ function fromHint(h: ErrorHint): Pick<ErrorText, "title" | "action"> {
       return { title: t("err.recording_gone.title"), action: t("err.recording_gone.action") };
     case "config_invalid":
       return { title: t("err.config_invalid.title"), action: t("err.config_invalid.action", { where: configWhere(h) }) };
+    case "device_silent": {
+      const since = h.since ? t("err.device_silent.since", { time: formatFullTime(h.since) }) : t("err.device_silent.never");
+      return { title: t("err.device_silent.title", { account: h.account, since }), action: t("err.device_silent.action") };
+    }
   }
 }
 
@@ -95,6 +100,8 @@ function hintFacts(h: ErrorHint): string[] {
       return [];
     case "config_invalid":
       return [`${t("err.d.file")}: ${configWhere(h)}`, `${t("err.d.parser")}:`, h.detail];
+    case "device_silent":
+      return [`${t("err.d.account")}: ${h.account}`, ...(h.since ? [h.since] : [])];
   }
 }
 
