@@ -18,7 +18,7 @@ pub use clock::{Clock, SystemClock};
 pub use config::{AccountConfig, Config, ConfigError, ResolveSecret, SecretSource, run_data_dir};
 pub use error::CoreError;
 pub use export::CallsCsv;
-pub use live::{RuleEdit, describe as describe_decision};
+pub use live::{ROUTING_DETAIL, RuleEdit, describe as describe_decision};
 pub use operations::ops;
 pub use service::{DEFAULT_RECORDINGS_CACHE_BYTES, Service, ServiceOptions};
 pub use store::{Refusal, Store};

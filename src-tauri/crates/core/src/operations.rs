@@ -107,6 +107,10 @@ macro_rules! with_operations {
                     Err(e) => format!("cannot decide: {e}"),
                 });
 
+            /// Where each account's provider must send its requests (the listener's URLs).
+            webhooks: get "/webhooks" -> ::std::vec::Vec<$crate::model::AccountHooks>
+                => |s| Ok(s.webhooks());
+
             /// Requests the webhook listener refused or could not read, newest first.
             refused_requests: get "/listener/refused" query(query: $crate::model::ListQuery)
                 -> ::std::vec::Vec<$crate::model::RefusedRequest>

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use callboard_model::{
-    AccountStatus, ApiError, AppInfo, CallDetail, CallPage, CallQuery, Event, LiveCall,
-    MissedQueue, ProviderKind, RecordingPart, RefusedRequest, SyncState,
+    AccountHooks, AccountStatus, ApiError, AppInfo, CallDetail, CallPage, CallQuery, Event,
+    LiveCall, MissedQueue, ProviderKind, RecordingPart, RefusedRequest, SyncState,
 };
 use callboard_providers::LiveEvent;
 use tokio::sync::{broadcast, watch};
@@ -56,8 +56,10 @@ pub struct Service {
     accounts: Vec<Arc<AccountRuntime>>,
     events: broadcast::Sender<Event>,
     recordings: RecordingCache,
-    live: Live,
+    live: Arc<Live>,
     rules: Rules,
+    /// The webhook URLs of each account, once a listener runs.
+    webhooks: Mutex<Vec<AccountHooks>>,
     demo: bool,
     startup_error: Option<ApiError>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
@@ -123,7 +125,7 @@ impl Service {
             accounts.push(Arc::new(rt));
         }
 
-        let live = Live::new();
+        let live = Arc::new(Live::new());
         live.rebuild(&store, opts.clock.now()).await?;
         let rules = Rules::load(&store).await?;
 
@@ -134,6 +136,7 @@ impl Service {
             recordings,
             live,
             rules,
+            webhooks: Mutex::default(),
             demo: opts.demo,
             startup_error: opts.startup_error,
             tasks: Mutex::default(),
@@ -309,9 +312,19 @@ impl Service {
             .await
     }
 
-    /// Notes on the live board what routing answered for a call of `account`.
-    pub fn note_routing(&self, account: &str, call: &str, what: String) {
-        self.live.routed(&self.events, account, call, what);
+    /// Puts a call that asked to be routed on the live board at once, and stores its
+    /// event in the background: the routing answer never waits on the store.
+    pub fn arrive(&self, account: &str, event: LiveEvent) {
+        if let Some(provider) = self.account_provider(account) {
+            self.live.arrive(
+                &self.store,
+                &self.events,
+                account,
+                provider,
+                event,
+                self.clock.now(),
+            );
+        }
     }
 
     /// Where a call to `called` from `caller` goes now, from the rules in memory (no I/O:
@@ -333,6 +346,19 @@ impl Service {
         edit: RuleEdit,
     ) -> Result<callboard_model::RoutingRules, CoreError> {
         self.rules.edit(&self.store, edit).await
+    }
+
+    /// Records where each account's provider must send its requests (the listener's URLs).
+    pub fn set_webhooks(&self, hooks: Vec<AccountHooks>) {
+        *self.webhooks.lock().unwrap_or_else(|p| p.into_inner()) = hooks;
+    }
+
+    /// Where each account's provider must send its requests; empty without a listener.
+    pub fn webhooks(&self) -> Vec<AccountHooks> {
+        self.webhooks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The calls on the live board: open ones newest first, then those ended lately.

@@ -6,8 +6,10 @@ mod demo;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use callboard_core::config::ListenerConfig;
 use callboard_core::{Config, ConfigError, CoreError, Service, ServiceOptions};
-use callboard_model::ApiError;
+use callboard_listener::{Listener, ListenerError};
+use callboard_model::{AccountHooks, ApiError, HookUrl};
 pub use demo::Demo;
 
 /// What the user asked for on the command line (or the environment); both the desktop
@@ -33,16 +35,23 @@ pub enum LaunchError {
     Core(#[from] CoreError),
     #[error("cannot start the demo simulator: {0}")]
     Demo(std::io::Error),
+    #[error(transparent)]
+    Listener(#[from] ListenerError),
 }
 
-/// A started backend: the service, and the simulators when in demo mode.
+/// A started backend: the service, the webhook listener when configured (always in demo
+/// mode), and the simulators when in demo mode.
 pub struct Launched {
     pub service: Arc<Service>,
+    pub listener: Option<Listener>,
     pub demo: Option<Demo>,
 }
 
 impl Launched {
     pub async fn shutdown(self) {
+        if let Some(l) = &self.listener {
+            l.stop();
+        }
         self.service.shutdown();
         if let Some(d) = self.demo {
             d.shutdown().await;
@@ -131,10 +140,48 @@ pub async fn launch(prepared: Prepared) -> Result<Launched, LaunchError> {
     let options = ServiceOptions {
         startup_error,
         recordings_cache_bytes: config.recordings_cache_bytes(),
-        ..ServiceOptions::new(data_dir, demo_mode)
+        ..ServiceOptions::new(data_dir.clone(), demo_mode)
     };
+    // The demo's listener is on loopback, for the simulators' live traffic only.
+    let listener_config = match (&config.listener, demo_mode) {
+        (_, true) => Some(ListenerConfig::plain(([127, 0, 0, 1], 0).into())),
+        (Some(c), false) => Some(c.clone()),
+        (None, false) => None,
+    };
+    let accounts = config.accounts.clone();
     let service = Service::start(config, options).await?;
-    Ok(Launched { service, demo })
+    let listener = match listener_config {
+        Some(c) => {
+            let l = Listener::start(&c, &accounts, &data_dir, service.clone()).await?;
+            service.set_webhooks(
+                l.hooks
+                    .iter()
+                    .map(|h| AccountHooks {
+                        account: h.account.clone(),
+                        provider: h.provider,
+                        urls: h
+                            .urls
+                            .iter()
+                            .map(|(purpose, url)| HookUrl {
+                                purpose: purpose.clone(),
+                                url: url.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            );
+            Some(l)
+        }
+        None => None,
+    };
+    if let (Some(demo), Some(l)) = (&demo, &listener) {
+        demo.play_live(&l.hooks, service.clone());
+    }
+    Ok(Launched {
+        service,
+        listener,
+        demo,
+    })
 }
 
 /// How many daily log files are kept.

@@ -4,7 +4,8 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use callboard_core::describe_decision;
+use callboard_core::{ROUTING_DETAIL, describe_decision};
+use callboard_providers::Stage;
 use callboard_providers::beeline::{self, AgentInfo, AgentRequest, OnlineRequest};
 use callboard_routing::Decision;
 use chrono::{DateTime, Utc};
@@ -46,19 +47,21 @@ fn route(s: &Shared, a: &Accepted, req: AgentRequest, now: DateTime<Utc>) -> Res
         Err(why) => (None, format!("cannot decide ({why})")),
     };
     let mut arrival = req.to_live_event(&request_id, now);
+    if matches!(decision, Ok(Decision::Reject { .. })) {
+        arrival.stage = Stage::Rejected {
+            reason: note.clone(),
+        };
+    } else if let Some(operator) = info.as_ref().filter(|i| !i.b0.is_empty()) {
+        arrival.stage = Stage::Ringing {
+            target: Some(callboard_model::normalize_phone(&operator.b0)),
+        };
+    }
     arrival.details.push(callboard_model::Detail {
-        label: "routing".into(),
-        value: note.clone(),
+        label: ROUTING_DETAIL.into(),
+        value: note,
     });
-    let (service, account, call) = (s.service.clone(), a.account.clone(), arrival.call.clone());
-    tokio::spawn(async move {
-        match service.ingest_live(&account, vec![arrival]).await {
-            Ok(_) => service.note_routing(&account, &call, note),
-            Err(e) => {
-                tracing::error!(%account, error = %e, "listener: a routed call's arrival not stored")
-            }
-        }
-    });
+    // On the board before SPN hears the answer; stored in the background.
+    s.service.arrive(&a.account, arrival);
     match info {
         Some(info) => (
             StatusCode::OK,

@@ -4,7 +4,7 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use callboard_core::describe_decision;
+use callboard_core::{ROUTING_DETAIL, describe_decision};
 use callboard_model::{Direction, RingMode};
 use callboard_providers::mtt::{self, FollowTarget, RedirectType, RoutingAnswer, RoutingRequest};
 use callboard_providers::{LiveEvent, Stage};
@@ -70,32 +70,33 @@ async fn route(s: &Shared, a: Accepted, now: DateTime<Utc>) -> Response {
             (response, target, describe_decision(d))
         }
     };
+    let rejected = matches!(decision, Ok(Decision::Reject { .. }));
     let arrival = LiveEvent {
         key: format!("mtt:route:{}", req.h323_conf_id),
         call: req.call(),
         provider_call_id: Some(req.h323_conf_id.clone()),
         at: now,
-        stage: Stage::Ringing {
-            target: target.map(|t| callboard_model::normalize_phone(&t)),
+        stage: if rejected {
+            Stage::Rejected {
+                reason: note.clone(),
+            }
+        } else {
+            Stage::Ringing {
+                target: target.map(|t| callboard_model::normalize_phone(&t)),
+            }
         },
         caller: Some(req.caller.clone()),
         callee: Some(req.callee.clone()),
         direction: Some(Direction::Incoming),
         details: vec![callboard_model::Detail {
-            label: "routing".into(),
-            value: note.clone(),
+            label: ROUTING_DETAIL.into(),
+            value: note,
         }],
         completed: None,
     };
-    let (service, account, call) = (s.service.clone(), a.account.clone(), req.call());
-    tokio::spawn(async move {
-        match service.ingest_live(&account, vec![arrival]).await {
-            Ok(_) => service.note_routing(&account, &call, note),
-            Err(e) => {
-                tracing::error!(%account, error = %e, "listener: a routed call's arrival not stored")
-            }
-        }
-    });
+    // On the board before MTT hears the answer (its events may follow at once); stored
+    // in the background.
+    s.service.arrive(&a.account, arrival);
     response
 }
 

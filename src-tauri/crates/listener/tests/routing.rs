@@ -6,7 +6,7 @@ mod common;
 
 use callboard_core::RuleEdit;
 use callboard_model::{
-    AfterHours, BlockedNumber, Day, ForwardingPlan, LiveState, MatchKind, RingMode,
+    AfterHours, BlockedNumber, Day, ForwardingPlan, LiveState, MatchKind, Outcome, RingMode,
     RoutingSettings, Target, VipCaller, WeeklySlot,
 };
 use chrono::Utc;
@@ -200,11 +200,18 @@ async fn mtt_gets_each_kind_of_answer_in_its_format() {
     .await;
     assert_ne!(status, 200);
 
-    // Each question put a ringing call on the board, with what was answered.
-    env.eventually("the rejected call is on the board", |e| {
-        e.live("mtt:AA 03")
-            .first()
-            .is_some_and(|c| c.routing.as_deref() == Some("rejected: blacklisted (spam)"))
+    // Each question put its call on the board before it was answered, with the answer.
+    let rejected = &env.live("mtt:AA 03")[0];
+    assert_eq!(
+        rejected.routing.as_deref(),
+        Some("rejected: blacklisted (spam)")
+    );
+    assert_eq!(
+        (rejected.state, rejected.outcome),
+        (LiveState::Ended, Some(Outcome::Failed))
+    );
+    env.eventually("the rejected call is in the history", |e| {
+        e.live("mtt:AA 03")[0].history_id.is_some()
     })
     .await;
     let planned = &env.live("mtt:AA 01")[0];
@@ -275,10 +282,7 @@ async fn beeline_gets_agent_info_and_its_call_status_ends_the_call() {
         )
     };
     let call = format!("beeline-req:{}", info.request_id);
-    env.eventually("the routed call is on the board", |e| {
-        !e.live(&call).is_empty()
-    })
-    .await;
+    assert_eq!(env.live(&call)[0].target.as_deref(), Some("+79161112233"));
     assert_eq!(
         env.post(
             &bare,
@@ -303,7 +307,13 @@ async fn beeline_gets_agent_info_and_its_call_status_ends_the_call() {
     let ended = &env.live(&call)[0];
     assert_eq!(ended.state, LiveState::Ended);
     let history = env.history("beeline").await;
-    assert_eq!(history.len(), 1);
-    assert_eq!(history[0].talk_secs, 42);
-    assert_eq!(history[0].caller, "+79035550101");
+    assert_eq!(history.len(), 2, "the answered call and the rejected one");
+    let answered = history.iter().find(|c| c.caller == "+79035550101").unwrap();
+    assert_eq!(
+        (answered.outcome, answered.talk_secs),
+        (Outcome::Answered, 42)
+    );
+    // Refused by the rules: on record, but no call anyone missed.
+    let refused = history.iter().find(|c| c.caller == "+79990006666").unwrap();
+    assert_eq!(refused.outcome, Outcome::Failed);
 }

@@ -15,7 +15,9 @@ pub use call::{
     Call, CallDetail, Detail, Direction, NewCall, Outcome, ProviderKind, RecordingPart,
 };
 pub use event::Event;
-pub use live::{LiveCall, LiveState, LiveStep, MissedCaller, MissedQueue, RefusedRequest};
+pub use live::{
+    AccountHooks, HookUrl, LiveCall, LiveState, LiveStep, MissedCaller, MissedQueue, RefusedRequest,
+};
 pub use phone::{digits_of, normalize_phone};
 pub use query::{CallPage, CallQuery, Cursor, CursorError, ListQuery, RouteProbe};
 pub use rules::{
@@ -42,6 +44,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     LiveCall::export_all_to(dir)?;
     MissedQueue::export_all_to(dir)?;
     RefusedRequest::export_all_to(dir)?;
+    AccountHooks::export_all_to(dir)?;
     ApiError::export_all_to(dir)?;
     RoutingRules::export_all_to(dir)?;
     Ok(())

@@ -102,3 +102,19 @@ pub struct RefusedRequest {
     /// The first bytes of the body, as text (invalid UTF-8 replaced).
     pub head: String,
 }
+
+/// Where one account's provider must send its requests: the URLs to enter in its settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct AccountHooks {
+    pub account: String,
+    pub provider: ProviderKind,
+    pub urls: Vec<HookUrl>,
+}
+
+/// One webhook URL and what it is for (`call-control URL (updateCallControlURL)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct HookUrl {
+    pub purpose: String,
+    /// Carries the account's token: shown to whoever may use the UI, never logged.
+    pub url: String,
+}

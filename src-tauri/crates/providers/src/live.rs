@@ -56,6 +56,9 @@ pub enum Stage {
         /// The provider's reason (an ISUP cause, the side that hung up), as sent.
         cause: Option<String>,
     },
+    /// Our routing answer refused the call (a blacklisted caller, a closed line): it is
+    /// over for us, whatever the provider still reports of it.
+    Rejected { reason: String },
     /// A step that changes no state but is worth showing (a prompt started, a DTMF
     /// choice, a callback leg's progress).
     Note { text: String },

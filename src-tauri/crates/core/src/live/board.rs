@@ -95,12 +95,23 @@ impl Board {
                 let talked = call.answered_at.is_some() || talk_secs.is_some_and(|t| t > 0);
                 call.outcome = Some(match outcome {
                     Outcome::Answered if !talked && e.completed.is_none() => Outcome::Missed,
+                    // An incoming call whose operator leg failed is one the caller missed
+                    // being answered on (Beeline's FAILED on side 0).
+                    Outcome::Failed if !talked && call.direction == Direction::Incoming => {
+                        Outcome::Missed
+                    }
                     o => *o,
                 });
                 // The provider's own talk time, when it sends one, is the one to keep.
                 if let (Some(t), Some(end)) = (talk_secs.filter(|t| *t > 0), call.ended_at) {
                     call.answered_at = Some(end - Duration::seconds(i64::from(t)));
                 }
+            }
+            Stage::Rejected { .. } => {
+                call.state = LiveState::Ended;
+                call.ended_at = Some(e.at.max(call.started_at));
+                // Refused by our rules: not a call anyone missed.
+                call.outcome = Some(Outcome::Failed);
             }
             Stage::Note { .. } => {}
         }
@@ -130,20 +141,6 @@ impl Board {
     pub fn set_history_id(&mut self, key: &str, id: i64) -> Option<LiveCall> {
         let (call, _) = self.ended.iter_mut().find(|(c, _)| c.key == key)?;
         call.history_id = Some(id);
-        Some(call.clone())
-    }
-
-    /// Records what the routing rules answered for a call.
-    pub fn set_routing(
-        &mut self,
-        account: &str,
-        call_key: &str,
-        routing: String,
-    ) -> Option<LiveCall> {
-        let (call, _) = self
-            .open
-            .get_mut(&(account.to_owned(), call_key.to_owned()))?;
-        call.routing = Some(routing);
         Some(call.clone())
     }
 
@@ -193,8 +190,14 @@ fn new_call(account: &str, provider: ProviderKind, e: &LiveEvent) -> LiveCall {
     }
 }
 
+/// The detail a routing request's event carries: what the rules answered.
+pub const ROUTING_DETAIL: &str = "routing";
+
 /// Numbers, direction and details the call did not have yet.
 fn merge_parties(call: &mut LiveCall, e: &LiveEvent) {
+    if let Some(d) = e.details.iter().find(|d| d.label == ROUTING_DETAIL) {
+        call.routing = Some(d.value.clone());
+    }
     if call.caller.is_empty()
         && let Some(n) = &e.caller
     {
@@ -223,6 +226,7 @@ fn note(call: &mut LiveCall, e: &LiveEvent) {
         Stage::Talking => "talking".to_owned(),
         Stage::Ended { cause: Some(c), .. } => format!("ended ({c})"),
         Stage::Ended { cause: None, .. } => "ended".to_owned(),
+        Stage::Rejected { reason } => format!("rejected: {reason}"),
         Stage::Note { text } => text.clone(),
     };
     if call.steps.len() < MAX_STEPS {

@@ -11,7 +11,7 @@ use callboard_providers::LiveEvent;
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::broadcast;
 
-pub use board::{Board, history_row};
+pub use board::{Board, ROUTING_DETAIL, history_row};
 pub(crate) use rules::Rules;
 pub use rules::{RuleEdit, describe};
 
@@ -156,16 +156,53 @@ impl Live {
         self.board().calls(now)
     }
 
-    /// Notes on the board what routing answered for a call.
-    pub fn routed(
-        &self,
+    /// A call that just asked to be routed: on the board at once (its later events may
+    /// come before a write would end), stored in the background. The answer to the
+    /// provider never waits on the store.
+    pub fn arrive(
+        self: &Arc<Self>,
+        store: &Arc<Store>,
         events_tx: &broadcast::Sender<Event>,
         account: &str,
-        call: &str,
-        what: String,
+        provider: ProviderKind,
+        event: LiveEvent,
+        received: DateTime<Utc>,
     ) {
-        if let Some(c) = self.board().set_routing(account, call, what) {
-            let _ = events_tx.send(Event::LiveCall { call: Box::new(c) });
-        }
+        let applied = self.board().apply(account, provider, &event, received);
+        let _ = events_tx.send(Event::LiveCall {
+            call: Box::new(applied.call.clone()),
+        });
+        let (live, store, events_tx, account) = (
+            self.clone(),
+            store.clone(),
+            events_tx.clone(),
+            account.to_owned(),
+        );
+        tokio::spawn(async move {
+            let (acc, evs) = (account.clone(), vec![event.clone()]);
+            let stored = blocking(&store, move |s| {
+                s.record_live(&acc, provider, &evs, received)
+            })
+            .await;
+            if let Err(e) = stored {
+                tracing::error!(%account, error = %e, "a routed call's arrival not stored");
+                return;
+            }
+            // A rejection ends the call: its history row is due now.
+            if applied.ended_now {
+                match live
+                    .land(&store, &account, provider, &event, &applied.call)
+                    .await
+                {
+                    Ok(Some(call)) => {
+                        let _ = events_tx.send(Event::LiveCall {
+                            call: Box::new(call),
+                        });
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(%account, error = %e, "a rejected call not stored"),
+                }
+            }
+        });
     }
 }
