@@ -1,12 +1,15 @@
 // Generated from the operation table (`with_operations!` in
 // src-tauri/crates/core/src/operations.rs); do not edit. Regenerate with
 // `UPDATE_BINDINGS=1 cargo test -p callboard-core --test operations_ts`.
+import type { AccountHooks } from "../bindings/AccountHooks";
 import type { AccountStatus } from "../bindings/AccountStatus";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { BlockedNumber } from "../bindings/BlockedNumber";
 import type { CallDetail } from "../bindings/CallDetail";
 import type { CallPage } from "../bindings/CallPage";
 import type { CallQuery } from "../bindings/CallQuery";
+import type { DemoCall } from "../bindings/DemoCall";
+import type { DemoCallPlaced } from "../bindings/DemoCallPlaced";
 import type { ForwardingPlan } from "../bindings/ForwardingPlan";
 import type { ListQuery } from "../bindings/ListQuery";
 import type { LiveCall } from "../bindings/LiveCall";
@@ -67,6 +70,10 @@ export interface Operations {
   deleteRule(id: number): Promise<RoutingRules>;
   /** Where a call from `caller` to `called` would go now. */
   testRoute(query: RouteProbe): Promise<string>;
+  /** Where each account's provider must send its requests (the listener's URLs). */
+  webhooks(): Promise<Array<AccountHooks>>;
+  /** Places a simulated call now (demo mode only): it rings, and is answered or not. */
+  demoCall(call: DemoCall): Promise<DemoCallPlaced>;
   /** Requests the webhook listener refused or could not read, newest first. */
   refusedRequests(query: ListQuery): Promise<Array<RefusedRequest>>;
 }
@@ -88,5 +95,7 @@ export const OPERATIONS: { readonly [K in keyof Operations]: OperationSpec } = {
   saveRoutingSettings: { command: "save_routing_settings", method: "PUT", path: "/routing/settings", args: [{ name: "settings", in: "body" }] },
   deleteRule: { command: "delete_rule", method: "DELETE", path: "/routing/rules/{id}", args: [{ name: "id", in: "path" }] },
   testRoute: { command: "test_route", method: "GET", path: "/routing/test", args: [{ name: "query", in: "query" }] },
+  webhooks: { command: "webhooks", method: "GET", path: "/webhooks", args: [] },
+  demoCall: { command: "demo_call", method: "POST", path: "/demo/call", args: [{ name: "call", in: "body" }] },
   refusedRequests: { command: "refused_requests", method: "GET", path: "/listener/refused", args: [{ name: "query", in: "query" }] },
 };

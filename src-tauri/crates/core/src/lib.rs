@@ -20,7 +20,7 @@ pub use error::CoreError;
 pub use export::CallsCsv;
 pub use live::{ROUTING_DETAIL, RuleEdit, describe as describe_decision};
 pub use operations::ops;
-pub use service::{DEFAULT_RECORDINGS_CACHE_BYTES, Service, ServiceOptions};
+pub use service::{DEFAULT_RECORDINGS_CACHE_BYTES, DemoCalls, Service, ServiceOptions};
 pub use store::{Refusal, Store};
 pub use sync::SyncReport;
 

@@ -111,6 +111,11 @@ macro_rules! with_operations {
             webhooks: get "/webhooks" -> ::std::vec::Vec<$crate::model::AccountHooks>
                 => |s| Ok(s.webhooks());
 
+            /// Places a simulated call now (demo mode only): it rings, and is answered or not.
+            demo_call: post "/demo/call" body(call: $crate::model::DemoCall)
+                -> $crate::model::DemoCallPlaced
+                => |s| s.demo_call(call);
+
             /// Requests the webhook listener refused or could not read, newest first.
             refused_requests: get "/listener/refused" query(query: $crate::model::ListQuery)
                 -> ::std::vec::Vec<$crate::model::RefusedRequest>

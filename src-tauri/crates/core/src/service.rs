@@ -19,6 +19,15 @@ use crate::store::{Refusal, Store, StoredCall};
 use crate::sync::{AccountRuntime, SyncReport, run_account, run_pass, run_pass_or_join};
 use crate::{CallsCsv, Clock, Config, CoreError, SystemClock, blocking};
 
+/// Places simulated calls (demo mode's simulators, which the core does not know).
+pub trait DemoCalls: Send + Sync {
+    /// Starts the call and answers at once; `Err` says why it cannot be placed.
+    fn place(
+        &self,
+        call: callboard_model::DemoCall,
+    ) -> Result<callboard_model::DemoCallPlaced, String>;
+}
+
 /// How to run the service.
 #[derive(Clone)]
 pub struct ServiceOptions {
@@ -60,6 +69,8 @@ pub struct Service {
     rules: Rules,
     /// The webhook URLs of each account, once a listener runs.
     webhooks: Mutex<Vec<AccountHooks>>,
+    /// Demo mode's simulators, which place calls on request.
+    demo_calls: Mutex<Option<Arc<dyn DemoCalls>>>,
     demo: bool,
     startup_error: Option<ApiError>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
@@ -137,6 +148,7 @@ impl Service {
             live,
             rules,
             webhooks: Mutex::default(),
+            demo_calls: Mutex::default(),
             demo: opts.demo,
             startup_error: opts.startup_error,
             tasks: Mutex::default(),
@@ -351,6 +363,27 @@ impl Service {
     /// Records where each account's provider must send its requests (the listener's URLs).
     pub fn set_webhooks(&self, hooks: Vec<AccountHooks>) {
         *self.webhooks.lock().unwrap_or_else(|p| p.into_inner()) = hooks;
+    }
+
+    /// Lets demo mode's simulators place calls on request ([`Service::demo_call`]).
+    pub fn set_demo_calls(&self, calls: Arc<dyn DemoCalls>) {
+        *self.demo_calls.lock().unwrap_or_else(|p| p.into_inner()) = Some(calls);
+    }
+
+    /// Has a simulator place a call now (demo mode only).
+    pub fn demo_call(
+        &self,
+        call: callboard_model::DemoCall,
+    ) -> Result<callboard_model::DemoCallPlaced, CoreError> {
+        let calls = self
+            .demo_calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let calls = calls.ok_or_else(|| {
+            CoreError::InvalidInput("simulated calls exist in demo mode only".into())
+        })?;
+        calls.place(call).map_err(CoreError::InvalidInput)
     }
 
     /// Where each account's provider must send its requests; empty without a listener.

@@ -175,7 +175,7 @@ pub async fn launch(prepared: Prepared) -> Result<Launched, LaunchError> {
         None => None,
     };
     if let (Some(demo), Some(l)) = (&demo, &listener) {
-        demo.play_live(&l.hooks, service.clone());
+        demo.play_live(&l.hooks, service.clone()).await;
     }
     Ok(Launched {
         service,

@@ -16,7 +16,8 @@ pub use call::{
 };
 pub use event::Event;
 pub use live::{
-    AccountHooks, HookUrl, LiveCall, LiveState, LiveStep, MissedCaller, MissedQueue, RefusedRequest,
+    AccountHooks, DemoCall, DemoCallPlaced, HookUrl, LiveCall, LiveState, LiveStep, MissedCaller,
+    MissedQueue, RefusedRequest,
 };
 pub use phone::{digits_of, normalize_phone};
 pub use query::{CallPage, CallQuery, Cursor, CursorError, ListQuery, RouteProbe};
@@ -45,6 +46,8 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     MissedQueue::export_all_to(dir)?;
     RefusedRequest::export_all_to(dir)?;
     AccountHooks::export_all_to(dir)?;
+    DemoCall::export_all_to(dir)?;
+    DemoCallPlaced::export_all_to(dir)?;
     ApiError::export_all_to(dir)?;
     RoutingRules::export_all_to(dir)?;
     Ok(())

@@ -118,3 +118,27 @@ pub struct HookUrl {
     /// Carries the account's token: shown to whoever may use the UI, never logged.
     pub url: String,
 }
+
+/// A simulated call to place now (demo mode only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct DemoCall {
+    /// Which simulator places it (`mtt`, `beeline` or `sprecord`).
+    pub provider: ProviderKind,
+    /// The caller, any form; a regular client when absent.
+    #[serde(default)]
+    pub caller: Option<String>,
+    /// Whether the operator picks up.
+    pub answered: bool,
+    /// Seconds it rings, and then talks (defaults: 3 and 8).
+    #[serde(default)]
+    pub ring_secs: Option<u32>,
+    #[serde(default)]
+    pub talk_secs: Option<u32>,
+}
+
+/// A simulated call placed: who calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct DemoCallPlaced {
+    /// E.164.
+    pub caller: String,
+}

@@ -10,7 +10,7 @@ use crate::config::{config_toml, quote};
 use crate::mts::{MTS_SIM_LOGIN, MTS_SIM_PASSWORD};
 use crate::{
     BeelineSim, BeelineSimOptions, MorSim, MorSimOptions, MtsSim, MtsSimOptions, MttSim,
-    SIM_PASSWORD, SimOptions,
+    SIM_PASSWORD, SPRECORD_CHANNELS, SimOptions, SpRecordSim,
 };
 
 /// How to start a fleet.
@@ -48,8 +48,13 @@ pub struct Fleet {
     pub mts: MtsSim,
     /// Kolmisoft MOR.
     pub mor: MorSim,
+    /// An SpRecord recorder: its calls come live only (see [`crate::LivePlayer`]).
+    pub sprecord: SpRecordSim,
     mor_options: MorSimOptions,
 }
+
+/// The SpRecord account of [`Fleet::live_config_toml`].
+pub const SPRECORD_SIM_ACCOUNT: &str = "sprecord-sim";
 
 /// One account of the fleet's config: its id, and the password the simulator accepts
 /// (never written into the config; a caller puts it in memory or an env variable).
@@ -104,11 +109,13 @@ impl Fleet {
             ..Default::default()
         };
         let mor = MorSim::start(mor_options.clone()).await?;
+        let sprecord = SpRecordSim::start().await?;
         Ok(Fleet {
             mtt,
             beeline,
             mts,
             mor,
+            sprecord,
             mor_options,
         })
     }
@@ -175,8 +182,35 @@ impl Fleet {
         )
     }
 
+    /// The accounts whose calls come live only (the SpRecord recorder), as config TOML.
+    pub fn live_config_toml(&self) -> String {
+        format!(
+            "[[accounts]]\nid = {id}\nprovider = \"sprecord\"\nname = \"SpRecord (simulator)\"\n\n\
+             [accounts.sprecord]\nstatus_interval_secs = 30\n\n[accounts.hosts]\ndevice = {device}\n",
+            id = quote(SPRECORD_SIM_ACCOUNT),
+            device = quote(&self.sprecord.base_url()),
+        )
+    }
+
+    /// Where the live player sends each provider's calls, given the listener's URL for
+    /// each account's purpose (`url_of(account, purpose prefix)`).
+    pub fn live_targets(
+        &self,
+        url_of: impl Fn(&str, &str) -> Option<String>,
+    ) -> crate::LiveTargets {
+        let (hard, user) = SPRECORD_CHANNELS[0];
+        crate::LiveTargets {
+            mtt: url_of("mtt-sim", "call-control").map(|u| (u, crate::SIP_IDS[0].to_owned())),
+            beeline: url_of("beeline-sim", "callStatus")
+                .map(|u| (u, crate::beeline::OUR_NUMBERS[0].to_owned())),
+            sprecord: url_of(SPRECORD_SIM_ACCOUNT, "device")
+                .map(|u| (u, (hard.to_owned(), user.to_owned()))),
+        }
+    }
+
     /// Stops every simulator and waits for its port to be released.
     pub async fn shutdown(self) {
+        self.sprecord.shutdown().await;
         self.mtt.shutdown().await;
         self.beeline.shutdown().await;
         self.mts.shutdown().await;

@@ -1,5 +1,6 @@
 //! `callboard-sim`: deterministic simulators of the telephony providers (MTT, Beeline,
-//! MTS, MOR), each with its wire format and quirks, started alone or as a [`Fleet`].
+//! MTS, MOR, an SpRecord recorder), each with its wire format and quirks, started alone
+//! or as a [`Fleet`], and a [`LivePlayer`] that plays their live traffic.
 //!
 //! They let the backend, demo mode and integration tests run against real
 //! payload shapes and quirks on loopback, with no account, no network and the
@@ -15,6 +16,7 @@ mod fill;
 mod fleet;
 mod hooks;
 mod ids;
+pub mod live;
 pub mod mor;
 pub mod mts;
 mod population;
@@ -22,6 +24,7 @@ mod records;
 mod rpc;
 mod server;
 mod serving;
+pub mod sprecord;
 mod traffic;
 
 pub use audio::{SAMPLE_RATE, synthesize_wav};
@@ -35,9 +38,11 @@ pub use fill::{
 pub use fleet::{Fleet, FleetAccount, FleetOptions};
 pub use hooks::{FailureForm, InjectedFailure};
 pub use ids::{ConfId, format_conf_id, parse_conf_id, record_id};
+pub use live::{Exchange, LivePlayer, LiveProvider, LiveTargets, Played, ScriptedCall};
 pub use mor::{MorHook, MorSim, MorSimOptions, MorSpecError};
 pub use mts::{MtsEndpoint, MtsFailure, MtsSim, MtsSimAuth, MtsSimOptions};
 pub use population::{CLIENT_POOL_SIZE, Population};
 pub use records::{FILE_METHOD, URLS_METHOD};
 pub use rpc::{RECORD_LIMIT, render_service_history};
 pub use server::{MttSim, SIM_PASSWORD, SimAccount, SimOptions};
+pub use sprecord::{SPRECORD_CHANNELS, SpRecordSim};

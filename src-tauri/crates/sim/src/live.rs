@@ -36,20 +36,26 @@ pub struct LiveTargets {
 /// Which provider places a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LiveProvider {
+    /// Routing question, then call-control events.
     Mtt,
+    /// `AgentRequest`, then `callStatus`.
     Beeline,
+    /// The recorder's `msg=1` and `msg=2`.
     Sprecord,
 }
 
 /// One call to play.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptedCall {
+    /// Who places it.
     pub provider: LiveProvider,
     /// The caller, `7XXXXXXXXXX`.
     pub caller: String,
     /// Whether the operator picks up (when the call is put through at all).
     pub answered: bool,
+    /// How long each target rings.
     pub ring: Duration,
+    /// How long the conversation lasts, when answered.
     pub talk: Duration,
 }
 
@@ -57,21 +63,38 @@ pub struct ScriptedCall {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Played {
     /// Put through to `target` (answered or not, as scripted).
-    Connected { target: String, answered: bool },
+    Connected {
+        /// The number rung last.
+        target: String,
+        /// Whether it picked up.
+        answered: bool,
+    },
     /// The routing answer rejected the caller.
     Rejected,
     /// The routing answer was not a 200: the provider's own fallback took the call.
-    Fallback { status: u16 },
+    Fallback {
+        /// The status of the answer.
+        status: u16,
+    },
     /// No routing question for this provider: the call just happened (SpRecord).
-    Recorded { idr: String, answered: bool },
+    Recorded {
+        /// The recording's id on the device.
+        idr: String,
+        /// Whether the call was talked.
+        answered: bool,
+    },
 }
 
 /// One request the player sent and what came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
+    /// Where it went.
     pub url: String,
+    /// What was sent.
     pub body: String,
+    /// The answer's status and body.
     pub status: u16,
+    /// The answer's body.
     pub answer: String,
 }
 
@@ -87,15 +110,19 @@ pub struct LivePlayer {
 /// Why a call could not be played.
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
+    /// The player was given no URL for this provider.
     #[error("{0} is not a target of this player")]
     NoTarget(&'static str),
+    /// The listener could not be reached.
     #[error("request to the listener failed: {0}")]
     Http(#[from] reqwest::Error),
+    /// The answer to a routing question did not read as the spec says it must.
     #[error("the routing answer is not what the spec describes: {0}")]
     Answer(String),
 }
 
 impl LivePlayer {
+    /// A player for `targets`, whose callers are the fleet's population for `seed`.
     pub fn new(targets: LiveTargets, seed: u64) -> Self {
         Self {
             http: reqwest::Client::builder()
@@ -127,7 +154,12 @@ impl LivePlayer {
     }
 
     /// A call of a regular client (or, one time in `spam_every`, of `spam`).
-    pub fn random_call(&self, rng: &mut impl Rng, spam: Option<&str>, spam_every: u32) -> Option<ScriptedCall> {
+    pub fn random_call(
+        &self,
+        rng: &mut impl Rng,
+        spam: Option<&str>,
+        spam_every: u32,
+    ) -> Option<ScriptedCall> {
         let providers = self.providers();
         let provider = *providers.get(rng.gen_range(0..providers.len().max(1)))?;
         let caller = match spam {
@@ -144,7 +176,12 @@ impl LivePlayer {
     }
 
     /// Places random calls, one every `gap` on average, until the task is dropped.
-    pub fn start_traffic(&self, seed: u64, gap: Duration, spam: Option<String>) -> tokio::task::JoinHandle<()> {
+    pub fn start_traffic(
+        &self,
+        seed: u64,
+        gap: Duration,
+        spam: Option<String>,
+    ) -> tokio::task::JoinHandle<()> {
         let player = self.clone();
         tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(seed);
@@ -172,7 +209,12 @@ impl LivePlayer {
         }
     }
 
-    async fn send(&self, url: &str, content_type: &str, body: String) -> Result<(u16, String), LiveError> {
+    async fn send(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: String,
+    ) -> Result<(u16, String), LiveError> {
         let r = self
             .http
             .post(url)
@@ -203,7 +245,8 @@ impl LivePlayer {
         if status != 200 {
             return Ok(Played::Fallback { status });
         }
-        let answer: Value = serde_json::from_str(&answer).map_err(|e| LiveError::Answer(e.to_string()))?;
+        let answer: Value =
+            serde_json::from_str(&answer).map_err(|e| LiveError::Answer(e.to_string()))?;
         let result = &answer["result"];
         let targets = result["followme_struct"][1]
             .as_array()
@@ -253,8 +296,15 @@ impl LivePlayer {
         // Sequential (and single) ringing goes down the list; the first target stands
         // for parallel ringing, whose first answer takes the call.
         let rung: Vec<String> = match result["redirect_type"].as_u64() {
-            Some(2) => active.iter().filter_map(|t| t["REDIRECT_NUMBER"].as_str().map(str::to_owned)).collect(),
-            _ => active.first().and_then(|t| t["REDIRECT_NUMBER"].as_str()).map(|n| vec![n.to_owned()]).unwrap_or_default(),
+            Some(2) => active
+                .iter()
+                .filter_map(|t| t["REDIRECT_NUMBER"].as_str().map(str::to_owned))
+                .collect(),
+            _ => active
+                .first()
+                .and_then(|t| t["REDIRECT_NUMBER"].as_str())
+                .map(|n| vec![n.to_owned()])
+                .unwrap_or_default(),
         };
         let last = rung.len().saturating_sub(1);
         for (i, target) in rung.iter().enumerate() {
@@ -282,7 +332,11 @@ impl LivePlayer {
     }
 
     async fn play_beeline(&self, call: &ScriptedCall) -> Result<Played, LiveError> {
-        let (url, line) = self.targets.beeline.clone().ok_or(LiveError::NoTarget("Beeline"))?;
+        let (url, line) = self
+            .targets
+            .beeline
+            .clone()
+            .ok_or(LiveError::NoTarget("Beeline"))?;
         let ask = format!(
             r#"<AgentRequest ScriptID="script-sim" HostID="spn-sim" SysID="1" A1="{}" B1="{line}" AddPar=""/>"#,
             call.caller
@@ -291,7 +345,8 @@ impl LivePlayer {
         if status != 200 {
             return Ok(Played::Fallback { status });
         }
-        let request_id = xml_attr(&answer, "request_id").ok_or_else(|| LiveError::Answer(answer.clone()))?;
+        let request_id =
+            xml_attr(&answer, "request_id").ok_or_else(|| LiveError::Answer(answer.clone()))?;
         let b0 = xml_attr(&answer, "B0").ok_or_else(|| LiveError::Answer(answer.clone()))?;
         let status_xml = |b0s: &str, b1s: &str, reason: &str, duration: u64| {
             format!(
@@ -301,31 +356,58 @@ impl LivePlayer {
         };
         if b0.is_empty() {
             // An empty B0 rejects the call (2.4.4): the caller's side fails.
-            self.send(&url, "text/xml", status_xml("", "FAILED", "21", 0)).await?;
+            self.send(&url, "text/xml", status_xml("", "FAILED", "21", 0))
+                .await?;
             return Ok(Played::Rejected);
         }
-        self.send(&url, "text/xml", status_xml("CALLING", "CONNECTED", "", 0)).await?;
+        self.send(&url, "text/xml", status_xml("CALLING", "CONNECTED", "", 0))
+            .await?;
         tokio::time::sleep(call.ring).await;
         if !call.answered {
-            self.send(&url, "text/xml", status_xml("FAILED", "CONNECTED", "19", 0)).await?;
-            return Ok(Played::Connected { target: b0, answered: false });
+            self.send(&url, "text/xml", status_xml("FAILED", "CONNECTED", "19", 0))
+                .await?;
+            return Ok(Played::Connected {
+                target: b0,
+                answered: false,
+            });
         }
-        self.send(&url, "text/xml", status_xml("CONNECTED", "CONNECTED", "", 0)).await?;
+        self.send(
+            &url,
+            "text/xml",
+            status_xml("CONNECTED", "CONNECTED", "", 0),
+        )
+        .await?;
         tokio::time::sleep(call.talk).await;
         let secs = call.talk.as_secs().max(1);
-        self.send(&url, "text/xml", status_xml("SUCCESS", "SUCCESS", "1", secs)).await?;
-        Ok(Played::Connected { target: b0, answered: true })
+        self.send(
+            &url,
+            "text/xml",
+            status_xml("SUCCESS", "SUCCESS", "1", secs),
+        )
+        .await?;
+        Ok(Played::Connected {
+            target: b0,
+            answered: true,
+        })
     }
 
     async fn play_sprecord(&self, call: &ScriptedCall) -> Result<Played, LiveError> {
-        let (url, (hard, user)) = self.targets.sprecord.clone().ok_or(LiveError::NoTarget("SpRecord"))?;
+        let (url, (hard, user)) = self
+            .targets
+            .sprecord
+            .clone()
+            .ok_or(LiveError::NoTarget("SpRecord"))?;
         let form = |pairs: &[(&str, &str)]| {
             let mut s = url::form_urlencoded::Serializer::new(String::new());
             s.extend_pairs(pairs);
             s.finish()
         };
         let started = Utc::now();
-        let local = |t: DateTime<Utc>| t.with_timezone(&Moscow).format("%Y-%m-%d %H:%M:%S").to_string();
+        let local = |t: DateTime<Utc>| {
+            t.with_timezone(&Moscow)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        };
         let caller = format!("8{}", &call.caller[1..]);
         let ring = form(&[
             ("msg", "1"),
@@ -334,7 +416,8 @@ impl LivePlayer {
             ("channel_hard_name", &hard),
             ("channel_user_name", &user),
         ]);
-        self.send(&url, "application/x-www-form-urlencoded", ring).await?;
+        self.send(&url, "application/x-www-form-urlencoded", ring)
+            .await?;
         tokio::time::sleep(call.ring).await;
         let talk = if call.answered {
             tokio::time::sleep(call.talk).await;
@@ -353,7 +436,8 @@ impl LivePlayer {
             ("duration_sec", &talk.to_string()),
             ("idr", &idr),
         ]);
-        self.send(&url, "application/x-www-form-urlencoded", end).await?;
+        self.send(&url, "application/x-www-form-urlencoded", end)
+            .await?;
         Ok(Played::Recorded {
             idr,
             answered: call.answered,
@@ -371,7 +455,9 @@ fn conf_id(rng: &mut impl Rng) -> String {
 
 /// `2019-05-23-15-15-19`, Moscow time, as MTT writes event times in `data`.
 fn moscow_dashed(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Moscow).format("%Y-%m-%d-%H-%M-%S").to_string()
+    t.with_timezone(&Moscow)
+        .format("%Y-%m-%d-%H-%M-%S")
+        .to_string()
 }
 
 /// An attribute's value in a one-element XML answer (`AgentInfo`), unescaped.

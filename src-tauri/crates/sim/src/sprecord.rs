@@ -66,6 +66,7 @@ impl SpRecordSim {
             .unwrap_or(false)
     }
 
+    /// Stops the device and waits until its port is released.
     pub async fn shutdown(self) {
         self.serving.shutdown().await;
     }
