@@ -58,12 +58,35 @@ macro_rules! tauri_operations {
                 recording_url,
                 save_recording,
                 export_calls,
+                desktop_status,
+                set_notifications,
             ]
         }
     };
 }
 
 callboard_core::with_operations!(tauri_operations);
+
+/// The tray's count and label and the notifications' state.
+#[tauri::command]
+pub fn desktop_status(d: State<'_, Arc<crate::desktop::Desktop>>) -> crate::desktop::DesktopStatus {
+    d.status()
+}
+
+/// Turns incoming-call notifications on or off (kept across restarts).
+#[tauri::command]
+pub fn set_notifications(
+    d: State<'_, Arc<crate::desktop::Desktop>>,
+    enabled: bool,
+) -> Reply<crate::desktop::DesktopStatus> {
+    d.set_notifications(enabled).map_err(|e| ApiError {
+        code: ErrorCode::Internal,
+        message: format!("the setting was not saved: {e}"),
+        provider: None,
+        hint: None,
+    })?;
+    Ok(d.status())
+}
 
 /// A URL the webview's `<audio>` can play and seek in, after the part is cached (so a
 /// provider error reaches the UI here, structured, rather than as a media error).

@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod desktop;
 mod media;
 
 use callboard_launch::{LaunchError, LaunchOptions, launch, prepare, prepare_broken};
@@ -43,6 +44,7 @@ fn main() {
     if let Some(e) = prepared.startup_error() {
         tracing::error!(error = %e.message, "starting without accounts");
     }
+    let prepared_data_dir = prepared.data_dir().to_owned();
     let launched = match tauri::async_runtime::block_on(launch(prepared)) {
         Ok(l) => l,
         Err(e) => {
@@ -51,6 +53,7 @@ fn main() {
         }
     };
     let service = launched.service.clone();
+    let data_dir = prepared_data_dir;
     let media = match tauri::async_runtime::block_on(media::MediaServer::start(service.clone())) {
         Ok(m) => m,
         Err(e) => {
@@ -73,6 +76,11 @@ fn main() {
             {
                 w.set_title("callboard — demo")?;
             }
+            app.manage(desktop::Desktop::start(
+                app.handle(),
+                service.clone(),
+                data_dir.clone(),
+            ));
             let handle = app.handle().clone();
             let mut events = service.subscribe();
             tauri::async_runtime::spawn(async move {

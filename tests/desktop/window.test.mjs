@@ -115,6 +115,54 @@ test("the window lists demo calls, says demo, and plays a recording", async () =
   writeFileSync(join(here, "artifacts", "window.png"), await driver.takeScreenshot(), "base64");
 });
 
+test("an unanswered incoming call rings in the window, and the tray's count of calls to return goes up", async () => {
+  await waitFor(driver, async () => (await rowCount(driver)) > 0, "the demo's calls");
+  const invoke = (cmd, args) =>
+    driver.executeAsyncScript(
+      `const done = arguments[arguments.length - 1];
+       window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(done, (e) => done({ error: e }));`,
+      cmd,
+      args ?? {},
+    );
+  const status = async () => {
+    const s = await invoke("desktop_status");
+    assert.ok(!s.error, JSON.stringify(s));
+    return s;
+  };
+  // The tray shows the queue's length as the backend counts it.
+  await waitFor(
+    driver,
+    async () => (await status()).missed === (await invoke("missed_queue", { query: {} })).total,
+    "the tray to count the missed queue",
+  );
+  const before = await status();
+  assert.equal(before.tray_label, before.missed === 0 ? "" : String(before.missed));
+  // A caller nobody has called: once missed, one more number waits to be called back.
+  const caller = "7977" + String(Date.now()).slice(-7);
+  const placed = await invoke("demo_call", { call: { provider: "sprecord", caller, answered: false, ring_secs: 1, talk_secs: 1 } });
+  assert.ok(!placed.error, JSON.stringify(placed));
+  // Other calls keep coming in the demo: wait for ours in the queue, then for the tray to
+  // show the queue's length with it.
+  let total = 0;
+  await waitFor(
+    driver,
+    async () => {
+      const q = await invoke("missed_queue", { query: { limit: 1000 } });
+      total = q.total;
+      return q.callers.some((c) => c.number === placed.caller);
+    },
+    `${placed.caller} in the missed queue`,
+  );
+  await waitFor(driver, async () => (await status()).missed >= total, `the tray's count to reach ${total}`);
+  const after = await status();
+  assert.ok(after.missed > 0);
+  assert.equal(after.tray_label, String(after.missed));
+  assert.match(after.tray_tooltip, new RegExp(`${after.missed} missed`));
+  // The call was announced: a notification was tried (shown, or found unavailable).
+  assert.ok(after.notified > before.notified, JSON.stringify(after));
+  assert.notEqual(after.notifications_available, null);
+});
+
 test("Download opens the native save dialog and saves the recording under a meaningful name", async () => {
   assert.ok(downloads, "CALLBOARD_DOWNLOAD_DIR names the app's downloads folder");
   const before = new Set(existsSync(downloads) ? readdirSync(downloads) : []);

@@ -66,6 +66,11 @@ macro_rules! with_operations {
             live_calls: get "/live" -> ::std::vec::Vec<$crate::model::LiveCall>
                 => |s| Ok(s.live_calls());
 
+            /// What is known of a caller: calls stored, the last one's outcome, a name.
+            caller_summary: get "/callers/{number}" path(number: ::std::string::String)
+                -> $crate::model::CallerSummary
+                => |s| s.caller_summary(&number).await;
+
             /// Missed callers not called back yet, oldest first.
             missed_queue: get "/missed" query(query: $crate::model::ListQuery)
                 -> $crate::model::MissedQueue

@@ -394,6 +394,36 @@ impl Service {
             .clone()
     }
 
+    /// What is known of a caller (any form of the number): calls stored, the last one's
+    /// outcome, the name the routing rules give it.
+    pub async fn caller_summary(
+        &self,
+        number: &str,
+    ) -> Result<callboard_model::CallerSummary, CoreError> {
+        let e164 = callboard_model::normalize_phone(number);
+        let digits = callboard_model::digits_of(&e164);
+        if digits.is_empty() {
+            return Err(CoreError::InvalidInput(format!("{number:?} has no digits")));
+        }
+        let d = digits.clone();
+        let (calls, last) = blocking(&self.store, move |s| s.caller_history(&d)).await?;
+        let name = self
+            .routing_rules()
+            .vip
+            .into_iter()
+            .find(|v| callboard_model::digits_of(&callboard_model::normalize_phone(&v.number)) == digits)
+            .map(|v| v.name);
+        Ok(callboard_model::CallerSummary {
+            number: e164,
+            calls,
+            last_outcome: last
+                .as_ref()
+                .and_then(|(o, _)| callboard_model::Outcome::parse(o)),
+            last_at: last.map(|(_, at)| at),
+            name,
+        })
+    }
+
     /// The calls on the live board: open ones newest first, then those ended lately.
     pub fn live_calls(&self) -> Vec<LiveCall> {
         self.live.calls(self.clock.now())

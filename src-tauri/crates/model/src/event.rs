@@ -26,6 +26,8 @@ pub enum Event {
         #[ts(type = "number")]
         missed: u64,
     },
+    /// Show this caller's calls (the desktop's notification of their call was clicked).
+    ShowCaller { number: String },
     /// Sent every few seconds, so a UI that hears nothing knows its stream is down.
     Heartbeat,
 }

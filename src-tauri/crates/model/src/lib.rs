@@ -16,7 +16,7 @@ pub use call::{
 };
 pub use event::Event;
 pub use live::{
-    AccountHooks, DemoCall, DemoCallPlaced, HookUrl, LiveCall, LiveState, LiveStep, MissedCaller,
+    AccountHooks, CallerSummary, DemoCall, DemoCallPlaced, HookUrl, LiveCall, LiveState, LiveStep, MissedCaller,
     MissedQueue, RefusedRequest,
 };
 pub use phone::{digits_of, normalize_phone};
@@ -47,6 +47,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     RefusedRequest::export_all_to(dir)?;
     AccountHooks::export_all_to(dir)?;
     DemoCall::export_all_to(dir)?;
+    CallerSummary::export_all_to(dir)?;
     DemoCallPlaced::export_all_to(dir)?;
     ApiError::export_all_to(dir)?;
     RoutingRules::export_all_to(dir)?;

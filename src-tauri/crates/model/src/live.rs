@@ -142,3 +142,18 @@ pub struct DemoCallPlaced {
     /// E.164.
     pub caller: String,
 }
+
+/// What is known of a caller: how often they called, how the last call went, who they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, ToSchema)]
+pub struct CallerSummary {
+    /// E.164 where it reads as a number.
+    pub number: String,
+    /// Calls stored with this number on either side.
+    #[ts(type = "number")]
+    pub calls: u64,
+    pub last_outcome: Option<Outcome>,
+    #[ts(type = "string | null")]
+    pub last_at: Option<DateTime<Utc>>,
+    /// The name the routing rules know (a VIP caller), if any.
+    pub name: Option<String>,
+}

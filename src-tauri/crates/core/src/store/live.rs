@@ -272,6 +272,35 @@ impl Store {
         Ok(MissedQueue { callers, total })
     }
 
+    /// How many calls have `digits` on either side, and the latest one's outcome and start.
+    pub fn caller_history(
+        &self,
+        digits: &str,
+    ) -> Result<(u64, Option<(String, DateTime<Utc>)>), StoreError> {
+        let conn = self.readers.take();
+        let calls: i64 = conn
+            .query_row("SELECT calls FROM numbers WHERE digits = ?1", [digits], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        // The newest of each side's newest, both read from their number index.
+        let last = conn
+            .query_row(
+                "SELECT outcome, started_at FROM ( \
+                   SELECT outcome, started_at FROM (SELECT outcome, started_at FROM calls \
+                     INDEXED BY calls_by_caller WHERE caller_digits = ?1 \
+                     ORDER BY started_at DESC LIMIT 1) \
+                   UNION ALL \
+                   SELECT outcome, started_at FROM (SELECT outcome, started_at FROM calls \
+                     INDEXED BY calls_by_callee WHERE callee_digits = ?1 \
+                     ORDER BY started_at DESC LIMIT 1)) \
+                 ORDER BY started_at DESC LIMIT 1",
+                [digits],
+                |r| Ok((r.get::<_, String>(0)?, from_ms(r.get(1)?))),
+            )
+            .optional()?;
+        Ok((calls.max(0) as u64, last))
+    }
+
     /// When `account`'s last live event arrived, if ever.
     pub fn last_live_event(&self, account: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         let conn = self.readers.take();
