@@ -116,12 +116,20 @@ impl Desktop {
     }
 
     pub fn status(&self) -> DesktopStatus {
-        let (label, tooltip) = self.labels.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let (label, tooltip) = self
+            .labels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         DesktopStatus {
             tray_label: label,
             tray_tooltip: tooltip,
             missed: self.missed.load(Ordering::Relaxed),
-            notifications: self.prefs.lock().unwrap_or_else(|p| p.into_inner()).notifications,
+            notifications: self
+                .prefs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .notifications,
             notifications_available: *self.available.lock().unwrap_or_else(|p| p.into_inner()),
             notified: self.notified.load(Ordering::Relaxed),
         }
@@ -134,7 +142,10 @@ impl Desktop {
             p.notifications = on;
             p.clone()
         };
-        std::fs::write(&self.prefs_file, serde_json::to_vec(&prefs).expect("prefs serialize"))
+        std::fs::write(
+            &self.prefs_file,
+            serde_json::to_vec(&prefs).expect("prefs serialize"),
+        )
     }
 
     fn set_missed(&self, n: u32) {
@@ -166,7 +177,11 @@ impl Desktop {
                 seen.pop_front();
             }
         }
-        let on = self.prefs.lock().unwrap_or_else(|p| p.into_inner()).notifications;
+        let on = self
+            .prefs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .notifications;
         if !on || *self.available.lock().unwrap_or_else(|p| p.into_inner()) == Some(false) {
             return;
         }
@@ -194,7 +209,8 @@ impl Desktop {
                 });
             }
         });
-        let available = match tokio::time::timeout(std::time::Duration::from_secs(10), shown).await {
+        let available = match tokio::time::timeout(std::time::Duration::from_secs(10), shown).await
+        {
             Ok(Ok(Ok(()))) => true,
             Ok(Ok(Err(e))) => {
                 tracing::info!(error = %e, "notifications unavailable (no notification daemon?)");

@@ -411,7 +411,9 @@ impl Service {
             .routing_rules()
             .vip
             .into_iter()
-            .find(|v| callboard_model::digits_of(&callboard_model::normalize_phone(&v.number)) == digits)
+            .find(|v| {
+                callboard_model::digits_of(&callboard_model::normalize_phone(&v.number)) == digits
+            })
             .map(|v| v.name);
         Ok(callboard_model::CallerSummary {
             number: e164,

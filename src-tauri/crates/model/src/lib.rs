@@ -16,8 +16,8 @@ pub use call::{
 };
 pub use event::Event;
 pub use live::{
-    AccountHooks, CallerSummary, DemoCall, DemoCallPlaced, HookUrl, LiveCall, LiveState, LiveStep, MissedCaller,
-    MissedQueue, RefusedRequest,
+    AccountHooks, CallerSummary, DemoCall, DemoCallPlaced, HookUrl, LiveCall, LiveState, LiveStep,
+    MissedCaller, MissedQueue, RefusedRequest,
 };
 pub use phone::{digits_of, normalize_phone};
 pub use query::{CallPage, CallQuery, Cursor, CursorError, ListQuery, RouteProbe};

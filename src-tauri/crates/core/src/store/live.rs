@@ -279,7 +279,11 @@ impl Store {
     ) -> Result<(u64, Option<(String, DateTime<Utc>)>), StoreError> {
         let conn = self.readers.take();
         let calls: i64 = conn
-            .query_row("SELECT calls FROM numbers WHERE digits = ?1", [digits], |r| r.get(0))
+            .query_row(
+                "SELECT calls FROM numbers WHERE digits = ?1",
+                [digits],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or(0);
         // The newest of each side's newest, both read from their number index.
