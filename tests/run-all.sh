@@ -32,6 +32,9 @@ cargo test --locked --workspace
 step "search benchmark, reduced to 100,000 calls: the store fill, every query and the cold start still run"
 cargo test --locked -p callboard-system-tests --bench search -- --calls 100000
 
+step "live bench, reduced: routing answers beside a constant handler, under a flood, and webhook-to-UI still run"
+cargo test --locked -p callboard-system-tests --bench live -- --rate 200 --secs 2 --blacklist 10000 --plans 1000
+
 step "OS keyring: secrets through a real Secret Service (gnome-keyring, private D-Bus session)"
 # The built test binary itself: cargo run under the session's environment would rebuild.
 keyring_test="$(cargo test --locked -p callboard-system-tests --test keyring --no-run 2>&1 |

@@ -33,6 +33,9 @@ pub enum RuleEdit {
     Plan(ForwardingPlan),
     Settings(RoutingSettings),
     Delete(i64),
+    /// Adds every blacklist entry, VIP and plan of a set (their ids are given anew), in
+    /// one compile and one transaction: a large list imported at once.
+    Import(RoutingRules),
 }
 
 impl Rules {
@@ -98,6 +101,37 @@ impl Rules {
                 RuleEdit::Settings(settings) => {
                     rules.settings = settings.clone();
                     Box::new(move |s| s.put_rule_settings(&settings))
+                }
+                RuleEdit::Import(mut more) => {
+                    let mut id = next_id;
+                    let mut next = || {
+                        id += 1;
+                        id - 1
+                    };
+                    for b in &mut more.blacklist {
+                        b.id = next();
+                    }
+                    for v in &mut more.vip {
+                        v.id = next();
+                    }
+                    for p in &mut more.plans {
+                        p.id = next();
+                    }
+                    rules.blacklist.extend(more.blacklist.iter().cloned());
+                    rules.vip.extend(more.vip.iter().cloned());
+                    rules.plans.extend(more.plans.iter().cloned());
+                    fn json<T: serde::Serialize>(x: &T) -> serde_json::Value {
+                        serde_json::to_value(x).expect("rules serialize")
+                    }
+                    let mut rows: Vec<(RuleKind, i64, serde_json::Value)> = Vec::new();
+                    rows.extend(
+                        more.blacklist
+                            .iter()
+                            .map(|x| (RuleKind::Blacklist, x.id, json(x))),
+                    );
+                    rows.extend(more.vip.iter().map(|x| (RuleKind::Vip, x.id, json(x))));
+                    rows.extend(more.plans.iter().map(|x| (RuleKind::Plan, x.id, json(x))));
+                    Box::new(move |s| s.put_rules(&rows))
                 }
                 RuleEdit::Delete(id) => {
                     let before = rules.blacklist.len() + rules.vip.len() + rules.plans.len();

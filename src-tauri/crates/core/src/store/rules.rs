@@ -123,12 +123,8 @@ impl Store {
         )? == 1)
     }
 
-    /// Writes many new rules of one kind in one transaction (a large blacklist).
-    pub fn put_rules<T: Serialize>(
-        &self,
-        kind: RuleKind,
-        rules: &[(i64, T)],
-    ) -> Result<(), StoreError> {
+    /// Writes many rules, each `(kind, id, rule)`, in one transaction (a large import).
+    pub fn put_rules<T: Serialize>(&self, rules: &[(RuleKind, i64, T)]) -> Result<(), StoreError> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction()?;
         {
@@ -136,7 +132,7 @@ impl Store {
                 "INSERT INTO routing_rules (id, kind, body) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, body = excluded.body",
             )?;
-            for (id, rule) in rules {
+            for (kind, id, rule) in rules {
                 let body = serde_json::to_string(rule).expect("rules serialize");
                 stmt.execute(params![id, kind.as_str(), body])?;
             }
