@@ -472,9 +472,13 @@ device = "http://192.168.1.20"
                 ProviderKind::Mtt,
                 ProviderKind::Mor,
                 ProviderKind::Beeline,
-                ProviderKind::Mts
+                ProviderKind::Mts,
+                ProviderKind::Sprecord
             ]
         );
+        let listener = c.listener.expect("the example's listener");
+        assert!(listener.tls());
+        assert!(c.accounts[0].listener.basic_login.is_some());
     }
 
     #[test]
