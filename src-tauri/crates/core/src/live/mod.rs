@@ -194,12 +194,19 @@ impl Live {
                     .land(&store, &account, provider, &event, &applied.call)
                     .await
                 {
-                    Ok(Some(call)) => {
-                        let _ = events_tx.send(Event::LiveCall {
-                            call: Box::new(call),
+                    Ok(call) => {
+                        if let Some(call) = call {
+                            let _ = events_tx.send(Event::LiveCall {
+                                call: Box::new(call),
+                            });
+                        }
+                        // In the history now, like any call that ended.
+                        let _ = events_tx.send(Event::CallsSynced {
+                            account: account.clone(),
+                            inserted: 1,
+                            updated: 0,
                         });
                     }
-                    Ok(None) => {}
                     Err(e) => tracing::error!(%account, error = %e, "a rejected call not stored"),
                 }
             }
