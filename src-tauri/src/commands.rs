@@ -75,7 +75,7 @@ pub fn desktop_status(d: State<'_, Arc<crate::desktop::Desktop>>) -> crate::desk
 
 /// Turns incoming-call notifications on or off (kept across restarts).
 #[tauri::command]
-pub fn set_notifications(
+pub async fn set_notifications(
     d: State<'_, Arc<crate::desktop::Desktop>>,
     enabled: bool,
 ) -> Reply<crate::desktop::DesktopStatus> {

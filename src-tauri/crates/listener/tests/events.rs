@@ -132,7 +132,7 @@ async fn an_acknowledged_event_is_on_disk_before_the_answer() {
         .live_events_since(chrono::Utc::now() - chrono::Duration::hours(1))
         .unwrap();
     assert_eq!(stored.len(), 1);
-    assert_eq!(store.call_id_of("rec", "2002").unwrap().is_some(), true);
+    assert!(store.call_id_of("rec", "2002").unwrap().is_some());
 }
 
 #[tokio::test]

@@ -26,6 +26,9 @@ pub(crate) struct Rules {
     edit: tokio::sync::Mutex<()>,
 }
 
+/// How an edit is written, once it compiled.
+type StoreWrite = Box<dyn FnOnce(&Store) -> Result<(), crate::store::StoreError> + Send>;
+
 /// A rule change.
 pub enum RuleEdit {
     Blocked(BlockedNumber),
@@ -81,69 +84,68 @@ impl Rules {
         let mut rules = self.current().rules.clone();
         let next_id = blocking(store, |s| s.next_rule_id()).await?;
         let id_for = |id: i64| if id > 0 { id } else { next_id };
-        let stored: Box<dyn FnOnce(&Store) -> Result<(), crate::store::StoreError> + Send> =
-            match edit {
-                RuleEdit::Blocked(mut b) => {
-                    b.id = id_for(b.id);
-                    replace(&mut rules.blacklist, b.clone(), |x| x.id);
-                    Box::new(move |s| s.put_rule(RuleKind::Blacklist, b.id, &b))
+        let stored: StoreWrite = match edit {
+            RuleEdit::Blocked(mut b) => {
+                b.id = id_for(b.id);
+                replace(&mut rules.blacklist, b.clone(), |x| x.id);
+                Box::new(move |s| s.put_rule(RuleKind::Blacklist, b.id, &b))
+            }
+            RuleEdit::Vip(mut v) => {
+                v.id = id_for(v.id);
+                replace(&mut rules.vip, v.clone(), |x| x.id);
+                Box::new(move |s| s.put_rule(RuleKind::Vip, v.id, &v))
+            }
+            RuleEdit::Plan(mut p) => {
+                p.id = id_for(p.id);
+                replace(&mut rules.plans, p.clone(), |x| x.id);
+                Box::new(move |s| s.put_rule(RuleKind::Plan, p.id, &p))
+            }
+            RuleEdit::Settings(settings) => {
+                rules.settings = settings.clone();
+                Box::new(move |s| s.put_rule_settings(&settings))
+            }
+            RuleEdit::Import(mut more) => {
+                let mut id = next_id;
+                let mut next = || {
+                    id += 1;
+                    id - 1
+                };
+                for b in &mut more.blacklist {
+                    b.id = next();
                 }
-                RuleEdit::Vip(mut v) => {
-                    v.id = id_for(v.id);
-                    replace(&mut rules.vip, v.clone(), |x| x.id);
-                    Box::new(move |s| s.put_rule(RuleKind::Vip, v.id, &v))
+                for v in &mut more.vip {
+                    v.id = next();
                 }
-                RuleEdit::Plan(mut p) => {
-                    p.id = id_for(p.id);
-                    replace(&mut rules.plans, p.clone(), |x| x.id);
-                    Box::new(move |s| s.put_rule(RuleKind::Plan, p.id, &p))
+                for p in &mut more.plans {
+                    p.id = next();
                 }
-                RuleEdit::Settings(settings) => {
-                    rules.settings = settings.clone();
-                    Box::new(move |s| s.put_rule_settings(&settings))
+                rules.blacklist.extend(more.blacklist.iter().cloned());
+                rules.vip.extend(more.vip.iter().cloned());
+                rules.plans.extend(more.plans.iter().cloned());
+                fn json<T: serde::Serialize>(x: &T) -> serde_json::Value {
+                    serde_json::to_value(x).expect("rules serialize")
                 }
-                RuleEdit::Import(mut more) => {
-                    let mut id = next_id;
-                    let mut next = || {
-                        id += 1;
-                        id - 1
-                    };
-                    for b in &mut more.blacklist {
-                        b.id = next();
-                    }
-                    for v in &mut more.vip {
-                        v.id = next();
-                    }
-                    for p in &mut more.plans {
-                        p.id = next();
-                    }
-                    rules.blacklist.extend(more.blacklist.iter().cloned());
-                    rules.vip.extend(more.vip.iter().cloned());
-                    rules.plans.extend(more.plans.iter().cloned());
-                    fn json<T: serde::Serialize>(x: &T) -> serde_json::Value {
-                        serde_json::to_value(x).expect("rules serialize")
-                    }
-                    let mut rows: Vec<(RuleKind, i64, serde_json::Value)> = Vec::new();
-                    rows.extend(
-                        more.blacklist
-                            .iter()
-                            .map(|x| (RuleKind::Blacklist, x.id, json(x))),
-                    );
-                    rows.extend(more.vip.iter().map(|x| (RuleKind::Vip, x.id, json(x))));
-                    rows.extend(more.plans.iter().map(|x| (RuleKind::Plan, x.id, json(x))));
-                    Box::new(move |s| s.put_rules(&rows))
+                let mut rows: Vec<(RuleKind, i64, serde_json::Value)> = Vec::new();
+                rows.extend(
+                    more.blacklist
+                        .iter()
+                        .map(|x| (RuleKind::Blacklist, x.id, json(x))),
+                );
+                rows.extend(more.vip.iter().map(|x| (RuleKind::Vip, x.id, json(x))));
+                rows.extend(more.plans.iter().map(|x| (RuleKind::Plan, x.id, json(x))));
+                Box::new(move |s| s.put_rules(&rows))
+            }
+            RuleEdit::Delete(id) => {
+                let before = rules.blacklist.len() + rules.vip.len() + rules.plans.len();
+                rules.blacklist.retain(|x| x.id != id);
+                rules.vip.retain(|x| x.id != id);
+                rules.plans.retain(|x| x.id != id);
+                if before == rules.blacklist.len() + rules.vip.len() + rules.plans.len() {
+                    return Err(CoreError::NotFound(format!("no routing rule {id}")));
                 }
-                RuleEdit::Delete(id) => {
-                    let before = rules.blacklist.len() + rules.vip.len() + rules.plans.len();
-                    rules.blacklist.retain(|x| x.id != id);
-                    rules.vip.retain(|x| x.id != id);
-                    rules.plans.retain(|x| x.id != id);
-                    if before == rules.blacklist.len() + rules.vip.len() + rules.plans.len() {
-                        return Err(CoreError::NotFound(format!("no routing rule {id}")));
-                    }
-                    Box::new(move |s| s.delete_rule(id).map(|_| ()))
-                }
-            };
+                Box::new(move |s| s.delete_rule(id).map(|_| ()))
+            }
+        };
         let router = compile(rules.clone())
             .await
             .map_err(CoreError::InvalidInput)?;

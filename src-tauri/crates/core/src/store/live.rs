@@ -20,6 +20,9 @@ pub struct StoredEvent {
     pub event: LiveEvent,
 }
 
+/// How many calls a number has, and the latest one's outcome and start.
+pub type CallerHistory = (u64, Option<(String, DateTime<Utc>)>);
+
 /// A refused request, as the listener reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -273,10 +276,7 @@ impl Store {
     }
 
     /// How many calls have `digits` on either side, and the latest one's outcome and start.
-    pub fn caller_history(
-        &self,
-        digits: &str,
-    ) -> Result<(u64, Option<(String, DateTime<Utc>)>), StoreError> {
+    pub fn caller_history(&self, digits: &str) -> Result<CallerHistory, StoreError> {
         let conn = self.readers.take();
         let calls: i64 = conn
             .query_row(

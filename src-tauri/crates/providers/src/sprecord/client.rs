@@ -248,6 +248,32 @@ fn encode(s: &str) -> String {
     out
 }
 
+/// The device answers when `get_status` does with a 2xx; anything else is its error.
+#[async_trait]
+impl Health for SpRecordClient {
+    async fn check(&self) -> Result<String, ProviderError> {
+        let status = self.get_status().await?;
+        if status.answers() {
+            Ok(truncate(status.body.trim(), 200))
+        } else {
+            Err(ProviderError::Http {
+                provider: PROVIDER,
+                status: status.status,
+                body: truncate(status.body.trim(), 200),
+            })
+        }
+    }
+
+    fn interval(&self) -> Duration {
+        self.status_interval()
+    }
+
+    fn silence_alert(&self) -> Option<Duration> {
+        let hours = self.settings.section.silence_alert_hours;
+        (hours > 0).then(|| Duration::from_secs(hours * 3600))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};
@@ -502,31 +528,5 @@ mod tests {
         let err = c.get_status().await.unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Transport, "{err}");
         assert_eq!(err.unreachable_host(), Some(addr.to_string()));
-    }
-}
-
-/// The device answers when `get_status` does with a 2xx; anything else is its error.
-#[async_trait]
-impl Health for SpRecordClient {
-    async fn check(&self) -> Result<String, ProviderError> {
-        let status = self.get_status().await?;
-        if status.answers() {
-            Ok(truncate(status.body.trim(), 200))
-        } else {
-            Err(ProviderError::Http {
-                provider: PROVIDER,
-                status: status.status,
-                body: truncate(status.body.trim(), 200),
-            })
-        }
-    }
-
-    fn interval(&self) -> Duration {
-        self.status_interval()
-    }
-
-    fn silence_alert(&self) -> Option<Duration> {
-        let hours = self.settings.section.silence_alert_hours;
-        (hours > 0).then(|| Duration::from_secs(hours * 3600))
     }
 }
