@@ -5,4 +5,4 @@ import type { LiveCall } from "./LiveCall";
 /**
  * A live event pushed to the UI (Tauri event or server-sent event).
  */
-export type Event = { "type": "calls_synced", account: string, inserted: number, updated: number, } | { "type": "account_status", status: AccountStatus, } | { "type": "live_call", call: LiveCall, } | { "type": "missed_queue", waiting: number, } | { "type": "resync", missed: number, } | { "type": "heartbeat" };
+export type Event = { "type": "calls_synced", account: string, inserted: number, updated: number, } | { "type": "account_status", status: AccountStatus, } | { "type": "live_call", call: LiveCall, } | { "type": "missed_queue", waiting: number, } | { "type": "resync", missed: number, } | { "type": "show_caller", number: string, } | { "type": "heartbeat" };

@@ -8,6 +8,7 @@ import type { BlockedNumber } from "../bindings/BlockedNumber";
 import type { CallDetail } from "../bindings/CallDetail";
 import type { CallPage } from "../bindings/CallPage";
 import type { CallQuery } from "../bindings/CallQuery";
+import type { CallerSummary } from "../bindings/CallerSummary";
 import type { DemoCall } from "../bindings/DemoCall";
 import type { DemoCallPlaced } from "../bindings/DemoCallPlaced";
 import type { ForwardingPlan } from "../bindings/ForwardingPlan";
@@ -17,6 +18,7 @@ import type { MissedQueue } from "../bindings/MissedQueue";
 import type { RecordingPart } from "../bindings/RecordingPart";
 import type { RefusedRequest } from "../bindings/RefusedRequest";
 import type { RouteProbe } from "../bindings/RouteProbe";
+import type { RouteTest } from "../bindings/RouteTest";
 import type { RoutingRules } from "../bindings/RoutingRules";
 import type { RoutingSettings } from "../bindings/RoutingSettings";
 import type { VipCaller } from "../bindings/VipCaller";
@@ -54,6 +56,8 @@ export interface Operations {
   syncNow(account: string): Promise<AccountStatus>;
   /** The calls on the live board: open ones newest first, then those ended lately. */
   liveCalls(): Promise<Array<LiveCall>>;
+  /** What is known of a caller: calls stored, the last one's outcome, a name. */
+  callerSummary(number: string): Promise<CallerSummary>;
   /** Missed callers not called back yet, oldest first. */
   missedQueue(query: ListQuery): Promise<MissedQueue>;
   /** The live routing rules: blacklist, VIP callers, forwarding plans, settings. */
@@ -69,7 +73,7 @@ export interface Operations {
   /** Removes a blacklist entry, VIP caller or plan. */
   deleteRule(id: number): Promise<RoutingRules>;
   /** Where a call from `caller` to `called` would go now. */
-  testRoute(query: RouteProbe): Promise<string>;
+  testRoute(query: RouteProbe): Promise<RouteTest>;
   /** Where each account's provider must send its requests (the listener's URLs). */
   webhooks(): Promise<Array<AccountHooks>>;
   /** Places a simulated call now (demo mode only): it rings, and is answered or not. */
@@ -87,6 +91,7 @@ export const OPERATIONS: { readonly [K in keyof Operations]: OperationSpec } = {
   accountStatuses: { command: "account_statuses", method: "GET", path: "/accounts", args: [] },
   syncNow: { command: "sync_now", method: "POST", path: "/accounts/{account}/sync", args: [{ name: "account", in: "path" }] },
   liveCalls: { command: "live_calls", method: "GET", path: "/live", args: [] },
+  callerSummary: { command: "caller_summary", method: "GET", path: "/callers/{number}", args: [{ name: "number", in: "path" }] },
   missedQueue: { command: "missed_queue", method: "GET", path: "/missed", args: [{ name: "query", in: "query" }] },
   routingRules: { command: "routing_rules", method: "GET", path: "/routing", args: [] },
   saveBlocked: { command: "save_blocked", method: "POST", path: "/routing/blacklist", args: [{ name: "entry", in: "body" }] },

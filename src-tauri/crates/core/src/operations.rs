@@ -106,10 +106,10 @@ macro_rules! with_operations {
 
             /// Where a call from `caller` to `called` would go now.
             test_route: get "/routing/test" query(query: $crate::model::RouteProbe)
-                -> ::std::string::String
+                -> $crate::model::RouteTest
                 => |s| Ok(match s.route(&query.caller, &query.called) {
-                    Ok(d) => $crate::describe_decision(&d),
-                    Err(e) => format!("cannot decide: {e}"),
+                    Ok(d) => $crate::model::RouteTest { answer: $crate::describe_decision(&d), decided: true },
+                    Err(e) => $crate::model::RouteTest { answer: format!("cannot decide: {e}"), decided: false },
                 });
 
             /// Where each account's provider must send its requests (the listener's URLs).

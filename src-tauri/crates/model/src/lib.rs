@@ -20,7 +20,7 @@ pub use live::{
     MissedCaller, MissedQueue, RefusedRequest,
 };
 pub use phone::{digits_of, normalize_phone};
-pub use query::{CallPage, CallQuery, Cursor, CursorError, ListQuery, RouteProbe};
+pub use query::{CallPage, CallQuery, Cursor, CursorError, ListQuery, RouteProbe, RouteTest};
 pub use rules::{
     AfterHours, BlockedNumber, Day, ForwardingPlan, MatchKind, RingMode, RoutingRules,
     RoutingSettings, Target, VipCaller, WeeklySlot,
@@ -38,6 +38,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     CallQuery::export_all_to(dir)?;
     ListQuery::export_all_to(dir)?;
     RouteProbe::export_all_to(dir)?;
+    RouteTest::export_all_to(dir)?;
     CallPage::export_all_to(dir)?;
     AccountStatus::export_all_to(dir)?;
     AppInfo::export_all_to(dir)?;

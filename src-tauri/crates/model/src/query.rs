@@ -64,6 +64,15 @@ pub struct RouteProbe {
     pub called: String,
 }
 
+/// What the routing rules would answer a call now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct RouteTest {
+    /// The answer in a line (`forwarded to 79160000001 (VIP Anna)`, `rejected: …`).
+    pub answer: String,
+    /// Whether the rules could decide at all (they cannot while they do not compile).
+    pub decided: bool,
+}
+
 /// One page of calls, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, ToSchema)]
 pub struct CallPage {
