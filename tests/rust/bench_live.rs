@@ -162,9 +162,9 @@ fn rules(blacklist: usize, plans: usize) -> RoutingRules {
         blacklist: (0..blacklist)
             .map(|i| BlockedNumber {
                 id: 0,
-                // One in ten a prefix (7 digits: a whole block of numbers).
+                // One in ten a prefix (8 digits: a block of a thousand numbers).
                 pattern: if i % 10 == 0 {
-                    format!("7900{:03}", i / 10 % 1000)
+                    format!("790{:05}", i / 10)
                 } else {
                     format!("7999{:07}", i)
                 },
@@ -176,10 +176,6 @@ fn rules(blacklist: usize, plans: usize) -> RoutingRules {
                 reason: "bench".into(),
                 expires_at: None,
                 created_at: now,
-            })
-            .filter({
-                let mut seen = std::collections::HashSet::new();
-                move |b| seen.insert((b.pattern.clone(), b.match_kind))
             })
             .collect(),
         vip: Vec::new(),
@@ -270,7 +266,11 @@ async fn main() {
                 "74950000001".to_owned(),
             ),
             1 => (
-                format!("7900{:03}{:04}", (i / 10) % 1000, i % 10_000),
+                format!(
+                    "790{:05}{:03}",
+                    (i / 10) % (nb as u64 / 10).max(1),
+                    i % 1000
+                ),
                 "74950000002".to_owned(),
             ),
             2 => (

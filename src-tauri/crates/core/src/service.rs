@@ -136,7 +136,7 @@ impl Service {
             accounts.push(Arc::new(rt));
         }
 
-        let live = Arc::new(Live::new());
+        let live = Arc::new(Live::new(store.clone()));
         live.rebuild(&store, opts.clock.now()).await?;
         let rules = Rules::load(&store).await?;
 
@@ -437,9 +437,9 @@ impl Service {
         blocking(&self.store, move |s| s.missed_queue(since, limit)).await
     }
 
-    /// Logs a request the listener refused.
-    pub async fn log_refusal(&self, refusal: Refusal) -> Result<(), CoreError> {
-        blocking(&self.store, move |s| s.log_refusal(&refusal)).await
+    /// Logs requests the listener refused, in one write.
+    pub async fn log_refusals(&self, refusals: Vec<Refusal>) -> Result<(), CoreError> {
+        blocking(&self.store, move |s| s.log_refusals(&refusals)).await
     }
 
     /// The newest refused requests (before the row `before`, when given).

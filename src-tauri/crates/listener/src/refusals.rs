@@ -23,13 +23,24 @@ impl Refusals {
     pub fn start(service: Arc<Service>) -> Self {
         let (tx, mut rx) = mpsc::channel::<Refusal>(QUEUE);
         tokio::spawn(async move {
-            while let Some(r) = rx.recv().await {
+            while let Some(first) = rx.recv().await {
+                // All that waits is written in one transaction.
+                let mut batch = vec![first];
+                while batch.len() < QUEUE {
+                    match rx.try_recv() {
+                        Ok(r) => batch.push(r),
+                        Err(_) => break,
+                    }
+                }
+                // One line per batch: a flood must not flood the log as well.
+                let last = &batch[batch.len() - 1];
                 tracing::info!(
-                    source = %r.source, path = %r.path, status = r.status, reason = %r.reason,
-                    "listener: refused a request"
+                    count = batch.len(), source = %last.source, path = %last.path,
+                    status = last.status, reason = %last.reason,
+                    "listener: refused requests (the last of them shown)"
                 );
-                if let Err(e) = service.log_refusal(r).await {
-                    tracing::warn!(error = %e, "listener: refusal not logged");
+                if let Err(e) = service.log_refusals(batch).await {
+                    tracing::warn!(error = %e, "listener: refusals not logged");
                 }
             }
         });

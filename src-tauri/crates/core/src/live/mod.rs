@@ -3,6 +3,7 @@
 
 mod board;
 mod rules;
+mod writer;
 
 use std::sync::{Arc, Mutex};
 
@@ -26,14 +27,16 @@ const REBUILD_WINDOW: Duration = Duration::hours(24);
 /// The live board and what keeps it: shared by the service and its listener.
 pub(crate) struct Live {
     board: Mutex<Board>,
+    writer: writer::LiveWriter,
     /// The queue length last told to the UI.
     waiting: Mutex<Option<u32>>,
 }
 
 impl Live {
-    pub fn new() -> Self {
+    pub fn new(store: Arc<Store>) -> Self {
         Self {
             board: Mutex::new(Board::default()),
+            writer: writer::LiveWriter::start(store),
             waiting: Mutex::new(None),
         }
     }
@@ -70,11 +73,10 @@ impl Live {
         events: Vec<LiveEvent>,
         received: DateTime<Utc>,
     ) -> Result<Vec<bool>, CoreError> {
-        let (acc, evs) = (account.to_owned(), events.clone());
-        let fresh = blocking(store, move |s| {
-            s.record_live(&acc, provider, &evs, received)
-        })
-        .await?;
+        let fresh = self
+            .writer
+            .write(account, provider, events.clone(), received)
+            .await?;
         let mut landed = 0;
         for (e, new) in events.iter().zip(&fresh) {
             if !new {
@@ -179,11 +181,10 @@ impl Live {
             account.to_owned(),
         );
         tokio::spawn(async move {
-            let (acc, evs) = (account.clone(), vec![event.clone()]);
-            let stored = blocking(&store, move |s| {
-                s.record_live(&acc, provider, &evs, received)
-            })
-            .await;
+            let stored = live
+                .writer
+                .write(&account, provider, vec![event.clone()], received)
+                .await;
             if let Err(e) = stored {
                 tracing::error!(%account, error = %e, "a routed call's arrival not stored");
                 return;

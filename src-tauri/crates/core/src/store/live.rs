@@ -11,6 +11,15 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{INSERT_CALL, Store, StoreError, from_ms, lock, ms, with_call_params};
 
+/// One delivery's events, for [`Store::record_live_batches`].
+#[derive(Debug, Clone, Copy)]
+pub struct LiveBatch<'a> {
+    pub account: &'a str,
+    pub provider: ProviderKind,
+    pub events: &'a [LiveEvent],
+    pub received: DateTime<Utc>,
+}
+
 /// An event as stored, with whose it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
@@ -53,34 +62,55 @@ impl Store {
         events: &[LiveEvent],
         received: DateTime<Utc>,
     ) -> Result<Vec<bool>, StoreError> {
+        let batch = LiveBatch {
+            account,
+            provider,
+            events,
+            received,
+        };
+        Ok(self.record_live_batches(&[batch])?.remove(0))
+    }
+
+    /// [`Store::record_live`] for several deliveries in one transaction (one commit for
+    /// all the requests that arrived while the previous one was written).
+    pub fn record_live_batches(
+        &self,
+        batches: &[LiveBatch<'_>],
+    ) -> Result<Vec<Vec<bool>>, StoreError> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction()?;
-        let mut fresh = Vec::with_capacity(events.len());
+        let mut out = Vec::with_capacity(batches.len());
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO live_events (key, account, provider, call, at, received, body) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO NOTHING",
             )?;
             let mut call = tx.prepare_cached(INSERT_CALL)?;
-            for e in events {
-                let body = serde_json::to_string(e).expect("live events serialize");
-                let new = insert.execute(params![
-                    e.key,
-                    account,
-                    provider.as_str(),
-                    e.call,
-                    ms(e.at),
-                    ms(received),
-                    body
-                ])? == 1;
-                if new && let Some(c) = &e.completed {
-                    with_call_params(account, provider, c, ms(received), |p| call.execute(p))?;
+            for b in batches {
+                let mut fresh = Vec::with_capacity(b.events.len());
+                for e in b.events {
+                    let body = serde_json::to_string(e).expect("live events serialize");
+                    let new = insert.execute(params![
+                        e.key,
+                        b.account,
+                        b.provider.as_str(),
+                        e.call,
+                        ms(e.at),
+                        ms(b.received),
+                        body
+                    ])? == 1;
+                    if new && let Some(c) = &e.completed {
+                        with_call_params(b.account, b.provider, c, ms(b.received), |p| {
+                            call.execute(p)
+                        })?;
+                    }
+                    fresh.push(new);
                 }
-                fresh.push(new);
+                out.push(fresh);
             }
         }
         tx.commit()?;
-        Ok(fresh)
+        Ok(out)
     }
 
     /// The events received since `since`, oldest first: what the live board is rebuilt
@@ -163,30 +193,34 @@ impl Store {
         Ok(id)
     }
 
-    /// Logs a refused request, keeping the newest [`REFUSED_CAP`].
-    pub fn log_refusal(&self, r: &Refusal) -> Result<(), StoreError> {
-        let conn = lock(&self.writer);
-        conn.execute(
-            "INSERT INTO refused_requests (at, source, method, path, account, status, reason, head) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                ms(r.at),
-                r.source,
-                r.method,
-                r.path,
-                r.account,
-                r.status,
-                r.reason,
-                r.head
-            ],
-        )?;
-        let id = conn.last_insert_rowid();
-        if id % 100 == 0 {
-            conn.execute(
-                "DELETE FROM refused_requests WHERE id <= ?1",
-                [id - REFUSED_CAP],
+    /// Logs refused requests in one transaction, keeping the newest [`REFUSED_CAP`].
+    pub fn log_refusals(&self, refusals: &[Refusal]) -> Result<(), StoreError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO refused_requests (at, source, method, path, account, status, reason, head) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
+            for r in refusals {
+                insert.execute(params![
+                    ms(r.at),
+                    r.source,
+                    r.method,
+                    r.path,
+                    r.account,
+                    r.status,
+                    r.reason,
+                    r.head
+                ])?;
+            }
         }
+        let last = tx.last_insert_rowid();
+        tx.execute(
+            "DELETE FROM refused_requests WHERE id <= ?1",
+            [last - REFUSED_CAP],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -19,7 +19,7 @@ use callboard_model::{
     digits_of,
 };
 use chrono::{DateTime, TimeZone, Utc};
-pub use live::{REFUSED_CAP, Refusal, StoredEvent};
+pub use live::{LiveBatch, REFUSED_CAP, Refusal, StoredEvent};
 use pool::{ReaderPool, reader_pool_size};
 pub use rules::RuleKind;
 use rusqlite::{Connection, OptionalExtension, Row, named_params, params, params_from_iter};
