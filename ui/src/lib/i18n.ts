@@ -264,6 +264,7 @@ const en = {
   "live.open": "Open in the history",
   "live.notInHistory": "Not in the history yet",
   "live.toCallee": "to {number}",
+  "live.rejected": "rejected",
 
   "demo.simulate": "Simulate a call",
   "demo.simulateTitle": "Demo mode: a simulator places a call now",
@@ -333,6 +334,7 @@ const en = {
   "rules.vip.operatorName": "Operator's name",
   "rules.vip.empty": "No VIP callers",
   "rules.vip.what": "VIP caller {name}",
+  "rules.secs": "{n} s",
 
   "rules.plan.line": "Line (our number)",
   "rules.plan.name": "Name",
@@ -446,6 +448,16 @@ const en = {
   "refused.noAccount": "—",
   "refused.noBody": "(empty)",
   "error.loadRefused": "Could not load the refused requests",
+
+  "routing.blacklisted": "rejected: blacklisted",
+  "routing.blacklistedWhy": "rejected: blacklisted ({reason})",
+  "routing.rejectedAfterHours": "rejected: outside the line's hours",
+  "routing.noRule": "no rule: the provider's own forwarding",
+  "routing.defaultAfterHours": "outside the line's hours: the provider's own forwarding",
+  "routing.forwarded": "forwarded to {to} ({why})",
+  "routing.why.plan": "the line's plan",
+  "routing.why.afterHours": "after hours",
+  "routing.why.vip": "VIP {name}",
 };
 
 export type MessageKey = keyof typeof en;
@@ -704,6 +716,7 @@ const ru: Record<MessageKey, string> = {
   "live.open": "Открыть в истории",
   "live.notInHistory": "Ещё не в истории",
   "live.toCallee": "на {number}",
+  "live.rejected": "отклонён",
 
   "demo.simulate": "Имитировать звонок",
   "demo.simulateTitle": "Демо-режим: симулятор сейчас позвонит",
@@ -720,7 +733,7 @@ const ru: Record<MessageKey, string> = {
   "missed.empty": "Всем пропущенным перезвонили",
   "missed.col.number": "Номер",
   "missed.col.count": "Пропущено",
-  "missed.col.last": "Последний пропущенный",
+  "missed.col.last": "Последний раз",
   "missed.col.account": "Аккаунт",
   "missed.times": "×{count}",
   "missed.filter": "Показать звонки {number} в истории",
@@ -773,6 +786,7 @@ const ru: Record<MessageKey, string> = {
   "rules.vip.operatorName": "Имя оператора",
   "rules.vip.empty": "VIP-клиентов нет",
   "rules.vip.what": "VIP-клиента {name}",
+  "rules.secs": "{n} с",
 
   "rules.plan.line": "Линия (наш номер)",
   "rules.plan.name": "Название",
@@ -886,6 +900,16 @@ const ru: Record<MessageKey, string> = {
   "refused.noAccount": "—",
   "refused.noBody": "(пусто)",
   "error.loadRefused": "Не удалось загрузить отклонённые запросы",
+
+  "routing.blacklisted": "отклонён: чёрный список",
+  "routing.blacklistedWhy": "отклонён: чёрный список ({reason})",
+  "routing.rejectedAfterHours": "отклонён: нерабочее время линии",
+  "routing.noRule": "правил нет: переадресация провайдера",
+  "routing.defaultAfterHours": "нерабочее время линии: переадресация провайдера",
+  "routing.forwarded": "переадресация на {to} ({why})",
+  "routing.why.plan": "по плану линии",
+  "routing.why.afterHours": "нерабочее время",
+  "routing.why.vip": "VIP: {name}",
 };
 
 function detectLang(): Lang {
