@@ -122,10 +122,17 @@ export class LiveBoard {
     }
   }
 
-  /** A call changed (a `live_call` event). Before the first read it waits for that read. */
-  received(call: LiveCall): void {
+  /**
+   * A call changed (a `live_call` event). Before the first read it waits for that read.
+   * Returns true when the call has just landed in the history (it carries a history row it
+   * did not carry before): the history's first page is then out of date.
+   */
+  received(call: LiveCall): boolean {
     if (this.#loading) this.#pending.push(call);
-    if (this.calls) this.calls = pruneLive(upsertLive(this.calls, call), this.#now());
+    if (!this.calls) return false;
+    const before = this.calls.find((c) => c.key === call.key);
+    this.calls = pruneLive(upsertLive(this.calls, call), this.#now());
+    return call.history_id !== null && before?.history_id !== call.history_id;
   }
 
   /** Drops the ended calls that aged out (called now and then by the panel's clock). */

@@ -134,6 +134,18 @@ describe("LiveBoard", () => {
     expect(b.open).toBe(1);
   });
 
+  it("says when a call has just landed in the history, once", async () => {
+    const b = new LiveBoard({ liveCalls: async () => [call("a", { state: "talking" })], demoCall: vi.fn() }, () => T0);
+    expect(b.received(ended("a", 10))).toBe(false);
+    await b.load();
+    expect(b.received(ended("a", 10))).toBe(false);
+    expect(b.received(ended("a", 10, { history_id: 5 }))).toBe(true);
+    expect(b.received(ended("a", 10, { history_id: 5, routing: "x" }))).toBe(false);
+    // A rejected call arrives ended, its row written right after.
+    expect(b.received(ended("r", 0, { outcome: "failed" }))).toBe(false);
+    expect(b.received(ended("r", 0, { outcome: "failed", history_id: 6 }))).toBe(true);
+  });
+
   it("applies calls that change during a read on top of its answer", async () => {
     const read = deferred<LiveCall[]>();
     const b = new LiveBoard({ liveCalls: () => read.promise, demoCall: vi.fn() }, () => T0);

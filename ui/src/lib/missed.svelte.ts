@@ -7,8 +7,8 @@ import { connection } from "./connection.svelte";
 import { clearErrors, reportError } from "./errors.svelte";
 import { t } from "./i18n";
 
-/** How many waiting numbers the panel lists (the count covers them all). */
-export const MISSED_LIMIT = 200;
+/** How many waiting numbers the panel lists (the backend's most; the count covers them all). */
+export const MISSED_LIMIT = 1000;
 
 export class MissedQueueStore {
   /** Oldest first; null until first read. */
