@@ -210,6 +210,17 @@ test("(a) an answered MTT call placed from the live panel rings, talks, ends, an
   assert.equal((await number.textContent()).trim(), shown(caller));
   await page.locator(`${ROW}[data-call-id="${historyId}"][aria-selected="true"]`).waitFor({ state: "attached" });
   await page.screenshot({ path: join(ARTIFACTS, "live-ended-opened.png") });
+
+  // "Block this caller" opens the blacklist with the number filled in (and nothing saved yet).
+  const blocked = (await api("/api/routing")).blacklist.length;
+  await page.click('[data-testid="block-caller"]');
+  await page.locator(`${EDITOR} [data-testid="blacklist-form"]`).waitFor();
+  const pattern = page.locator('[data-testid="bl-pattern"]');
+  assert.equal(await pattern.inputValue(), shown(caller));
+  await page.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "bl-pattern");
+  await page.keyboard.press("Escape");
+  await page.locator(EDITOR).waitFor({ state: "hidden" });
+  assert.equal((await api("/api/routing")).blacklist.length, blocked);
   assert.deepEqual(errors, []);
 });
 
