@@ -391,7 +391,7 @@ const en = {
   "rules.check.noDays": "Tick at least one day",
 
   "rules.err.title": "The rule was not saved",
-  "rules.err.titleNamed": "{rule} was not saved",
+  "rules.err.titleNamed": "{rule}: not saved",
   "rules.ref.settings": "Routing settings",
   "rules.ref.blacklist": "Blacklist entry {id}",
   "rules.ref.vip": "VIP caller {id}",

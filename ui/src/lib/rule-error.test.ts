@@ -23,7 +23,8 @@ describe("rule errors", () => {
     expect(problemText('"12:75" is not a time HH:MM from 00:00 to 23:59 (24:00 allowed as an end)')).toBe(
       "“12:75” is not a time from 00:00 to 23:59 (24:00 is allowed as an end)",
     );
-    expect(problemText("+79990006666 is already taken by blacklist entry 2")).toBe("+79990006666 already belongs to Blacklist entry 2");
+    expect(problemText("79990006666 is already taken by blacklist entry 2")).toBe("+7 999 000-66-66 already belongs to Blacklist entry 2");
+    expect(problemText("495 is already taken by blacklist entry 2")).toBe("495 already belongs to Blacklist entry 2");
     expect(problemText(`"7916x" contains 'x'; a number has digits, spaces, a leading + and - ( ) .`)).toContain("contains “x”");
     expect(problemText("something new")).toBe("something new");
   });
@@ -31,7 +32,7 @@ describe("rule errors", () => {
   it("describes an invalid_input refusal, marks its field, and leaves other errors alone", () => {
     const e = apiError("invalid_input", "forwarding plan 12, targets[0].timeout_secs: ring timeout 1 s is outside 5 to 600 s");
     expect(describeRuleError(e)).toEqual({
-      title: "Forwarding plan 12 was not saved",
+      title: "Forwarding plan 12: not saved",
       action: "phone 1, ring time: 1 s is outside 5 to 600 s",
       field: "targets[0].timeout_secs",
     });

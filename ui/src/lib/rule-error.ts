@@ -4,6 +4,7 @@
 // say it in the UI's language and mark the field. What is not recognised is shown as sent.
 import type { UiError } from "./ui-error";
 import { t, type MessageKey } from "./i18n";
+import { formatPhone } from "./phone";
 
 export interface RuleErrorParts {
   /** The rule named (`forwarding plan 12`), as sent. */
@@ -74,7 +75,7 @@ const PROBLEMS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^single mode rings one target, (\d+) are given$/, (m) => t("rules.problem.singleWithMany", { count: m[1] })],
   [/^ring timeout (\d+) s is outside (\d+) to (\d+) s$/, (m) => t("rules.problem.timeout", { secs: m[1], min: m[2], max: m[3] })],
   [/^id (-?\d+) is used by another rule/, (m) => t("rules.problem.duplicateId", { id: m[1] })],
-  [/^(.+) is already taken by (.+)$/, (m) => t("rules.problem.duplicate", { number: m[1], other: ruleName(m[2]) })],
+  [/^(.+) is already taken by (.+)$/, (m) => t("rules.problem.duplicate", { number: formatPhone(m[1]), other: ruleName(m[2]) })],
 ];
 
 /** The problem in the UI's language, or as sent when it is not one the editor knows. */
