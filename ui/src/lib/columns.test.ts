@@ -8,11 +8,11 @@ describe("planColumns", () => {
     const p = planColumns(2000, NUM);
     expect(p.dropped.size).toBe(0);
     expect(p.template).toContain(`minmax(${NUM}px, ${NUM + 48}px) minmax(${NUM}px, ${NUM + 48}px)`);
-    expect(p.template).toMatch(/78px minmax\(110px, 1fr\) 30px$/);
+    expect(p.template).toMatch(/86px minmax\(110px, 1fr\) 30px$/);
   });
 
   it("always keeps the provider badge", () => {
-    for (const w of [300, 700, 1000, 2000]) expect(planColumns(w, NUM).template).toMatch(/ 78px (minmax\(110px, 1fr\) )?30px$/);
+    for (const w of [300, 700, 1000, 2000]) expect(planColumns(w, NUM).template).toMatch(/ 86px (minmax\(110px, 1fr\) )?30px$/);
   });
 
   it("drops columns in order as the width shrinks, never the numbers", () => {

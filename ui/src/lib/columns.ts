@@ -19,8 +19,8 @@ export const WIDTH = {
   talk: 88,
   cost: 90,
   account: 110,
-  /** The provider's badge (`Билайн`, `SpRecord` fit). */
-  provider: 78,
+  /** The provider's badge: `SpRecord`, the widest, is 72 px in 11 px DejaVu Sans bold, plus the cell's 12. */
+  provider: 86,
   rec: 30,
 } as const;
 
