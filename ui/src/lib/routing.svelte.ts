@@ -104,7 +104,7 @@ export class RoutingStore {
     this.testing = true;
     this.testError = null;
     try {
-      this.testAnswer = await this.#api.testRoute({ caller: caller.trim(), called: called.trim() });
+      this.testAnswer = (await this.#api.testRoute({ caller: caller.trim(), called: called.trim() })).answer;
     } catch (e) {
       this.testAnswer = null;
       this.testError = toApiError(e);

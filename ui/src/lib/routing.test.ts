@@ -21,7 +21,7 @@ function fakeApi(over: Partial<RoutingApi> = {}): RoutingApi {
     savePlan: vi.fn(),
     saveRoutingSettings: vi.fn(),
     deleteRule: vi.fn(async () => rules()),
-    testRoute: vi.fn(async () => "rejected: blacklisted (spam)"),
+    testRoute: vi.fn(async () => ({ answer: "rejected: blacklisted (spam)", decided: true })),
     ...over,
   };
 }
@@ -78,7 +78,7 @@ describe("RoutingStore", () => {
   });
 
   it("tests a call: the backend's sentence, or why there is none", async () => {
-    const testRoute = vi.fn().mockResolvedValueOnce("forwarded to 101 (the line's plan)").mockRejectedValueOnce(apiError("invalid_input", "no caller"));
+    const testRoute = vi.fn().mockResolvedValueOnce({ answer: "forwarded to 101 (the line's plan)", decided: true }).mockRejectedValueOnce(apiError("invalid_input", "no caller"));
     const r = new RoutingStore(fakeApi({ testRoute }));
     await r.test(" 79161234567 ", "74996480000 ");
     expect(testRoute).toHaveBeenCalledWith({ caller: "79161234567", called: "74996480000" });
