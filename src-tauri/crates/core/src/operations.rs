@@ -107,10 +107,7 @@ macro_rules! with_operations {
             /// Where a call from `caller` to `called` would go now.
             test_route: get "/routing/test" query(query: $crate::model::RouteProbe)
                 -> $crate::model::RouteTest
-                => |s| Ok(match s.route(&query.caller, &query.called) {
-                    Ok(d) => $crate::model::RouteTest { answer: $crate::describe_decision(&d), decided: true },
-                    Err(e) => $crate::model::RouteTest { answer: format!("cannot decide: {e}"), decided: false },
-                });
+                => |s| s.test_route(&query);
 
             /// Where each account's provider must send its requests (the listener's URLs).
             webhooks: get "/webhooks" -> ::std::vec::Vec<$crate::model::AccountHooks>

@@ -157,6 +157,12 @@ impl Service {
         });
         let mut tasks = service.tasks.lock().unwrap_or_else(|p| p.into_inner());
         tasks.push(tokio::spawn(heartbeat(service.events.clone())));
+        tasks.push(tokio::spawn(watch_missed_queue(
+            service.live.clone(),
+            service.store.clone(),
+            service.events.clone(),
+            service.clock.clone(),
+        )));
         if opts.autosync {
             for rt in service.accounts.iter().filter(|rt| rt.supported()) {
                 tasks.push(tokio::spawn(run_account(
@@ -346,6 +352,30 @@ impl Service {
         self.rules.route(caller, called, self.clock.now())
     }
 
+    /// What the rules would answer a call from `caller` to `called` now.
+    pub fn test_route(
+        &self,
+        probe: &callboard_model::RouteProbe,
+    ) -> Result<callboard_model::RouteTest, CoreError> {
+        if callboard_model::digits_of(&probe.caller).is_empty()
+            || callboard_model::digits_of(&probe.called).is_empty()
+        {
+            return Err(CoreError::InvalidInput(
+                "both the caller and the called line need a number".into(),
+            ));
+        }
+        Ok(match self.route(&probe.caller, &probe.called) {
+            Ok(d) => callboard_model::RouteTest {
+                answer: crate::describe_decision(&d),
+                decided: true,
+            },
+            Err(e) => callboard_model::RouteTest {
+                answer: format!("cannot decide: {e}"),
+                decided: false,
+            },
+        })
+    }
+
     /// The routing rules as they stand.
     pub fn routing_rules(&self) -> callboard_model::RoutingRules {
         self.rules.rules()
@@ -485,6 +515,34 @@ fn check_range(query: &CallQuery) -> Result<(), CoreError> {
             Err(CoreError::InvalidInput("`from` is after `to`".into()))
         }
         _ => Ok(()),
+    }
+}
+
+/// Re-counts the missed queue whenever calls are stored (a sync pass, a call that ended
+/// live), and tells the UI when it changed. Stores that come while a count runs are
+/// counted once, after it.
+async fn watch_missed_queue(
+    live: Arc<Live>,
+    store: Arc<Store>,
+    events: broadcast::Sender<Event>,
+    clock: Arc<dyn Clock>,
+) {
+    let mut rx = events.subscribe();
+    let mut first = true;
+    loop {
+        if !first {
+            match rx.recv().await {
+                Ok(Event::CallsSynced { .. }) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Ok(_) => continue,
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+            // What piled up meanwhile is in this count too.
+            while let Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) = rx.try_recv() {}
+        }
+        first = false;
+        if let Err(e) = live.tell_queue(&store, &events, clock.now()).await {
+            tracing::warn!(error = %e, "missed queue not counted");
+        }
     }
 }
 

@@ -174,6 +174,11 @@ impl DemoCalls for Caller {
             ProviderKind::Sprecord => LiveProvider::Sprecord,
             other => return Err(format!("{} places no live calls", other.as_str())),
         };
+        if provider == LiveProvider::Sprecord && !self.player.recorder_free() {
+            return Err(
+                "every channel of the recorder has a call on it: try again in a moment".into(),
+            );
+        }
         let mut rng = rand::thread_rng();
         let mut scripted: ScriptedCall = self
             .player

@@ -17,6 +17,9 @@ use subtle::ConstantTimeEq;
 /// MTT sends its routing requests from this address (spec L1604).
 const MTT_ROUTING_SOURCE: &str = "80.75.132.186/32";
 
+/// Refused alike, so that a stranger cannot tell which accounts exist.
+pub const UNKNOWN: &str = "unknown account or token";
+
 /// One account's webhook credentials, resolved.
 pub struct AccountAuth {
     pub id: String,
@@ -123,7 +126,7 @@ impl AccountAuth {
         if let Some(token) = p.token
             && !bool::from(token.as_bytes().ct_eq(self.token.as_bytes()))
         {
-            return Err(Denied::new(404, "unknown token"));
+            return Err(Denied::new(403, UNKNOWN));
         }
         if let Some((login, password)) = &self.basic {
             let ok = p
@@ -250,7 +253,7 @@ mod tests {
             a.check(&presented(Some("x"), "80.75.132.186", true))
                 .unwrap_err()
                 .status,
-            404
+            403
         );
         let open = AccountAuth::resolve(
             &account(&format!("{MTT}[accounts.listener]\nallow_from = []\n")),

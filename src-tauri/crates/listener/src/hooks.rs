@@ -108,11 +108,13 @@ async fn mtt(
     req: Request,
 ) -> Response {
     let Some(hook) = Hook::mtt(&kind) else {
-        return s.refuse(
-            &req,
-            Some(&account),
-            Denied::new(404, format!("no MTT route {kind:?}")),
-        );
+        return s
+            .refuse(
+                req,
+                Some(&account),
+                Denied::new(404, format!("no MTT route {kind:?}")),
+            )
+            .await;
     };
     match s.accept(req, hook, &account, Some(&token)).await {
         Ok(a) => crate::mtt::handle(&s, hook, a).await,
@@ -143,21 +145,25 @@ async fn beeline_bare(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let account = match candidates.as_slice() {
         [one] => one.id.clone(),
         [] => {
-            return s.refuse(
-                &req,
-                None,
-                Denied::new(404, "no account matches this request's credentials"),
-            );
+            return s
+                .refuse(
+                    req,
+                    None,
+                    Denied::new(403, "no account matches this request's credentials"),
+                )
+                .await;
         }
         _ => {
-            return s.refuse(
-                &req,
-                None,
-                Denied::new(
-                    409,
-                    "several Beeline accounts match: give each its own path or credentials",
-                ),
-            );
+            return s
+                .refuse(
+                    req,
+                    None,
+                    Denied::new(
+                        409,
+                        "several Beeline accounts match: give each its own path or credentials",
+                    ),
+                )
+                .await;
         }
     };
     match s.accept(req, Hook::Beeline, &account, None).await {
@@ -178,7 +184,8 @@ async fn sprecord(
 }
 
 async fn unknown(State(s): State<Arc<Shared>>, req: Request) -> Response {
-    s.refuse(&req, None, Denied::new(404, "no such webhook path"))
+    s.refuse(req, None, Denied::new(404, "no such webhook path"))
+        .await
 }
 
 impl Shared {
@@ -253,10 +260,12 @@ impl Shared {
             .filter(|a| a.provider == hook.provider())
         else {
             // Whether the account exists is not told to strangers.
-            return Err(self.refuse(&req, None, Denied::new(404, "no such webhook path")));
+            return Err(self
+                .refuse(req, None, Denied::new(403, crate::auth::UNKNOWN))
+                .await);
         };
         if let Err(d) = auth.check(&self.presented(&req, token, hook.routing())) {
-            return Err(self.refuse(&req, Some(account), d));
+            return Err(self.refuse(req, Some(account), d).await);
         }
         let declared = req
             .headers()
@@ -272,7 +281,7 @@ impl Shared {
                     self.max_body
                 ),
             );
-            return Err(self.refuse(&req, Some(account), d));
+            return Err(self.refuse(req, Some(account), d).await);
         }
         let client = self.client(&req);
         let path = mask_token(req.uri().path());
@@ -307,16 +316,16 @@ impl Shared {
         })
     }
 
-    /// Answers and logs a refusal of a request whose body was not read.
-    fn refuse(&self, req: &Request, account: Option<&str>, d: Denied) -> Response {
-        self.refused(
-            req.method(),
-            &mask_token(req.uri().path()),
-            self.client(req),
-            account,
-            d,
-            &[],
-        )
+    /// Answers and logs a refusal of a request whose body was not read yet: its first
+    /// bytes are read for the log, for a moment at most.
+    async fn refuse(&self, req: Request, account: Option<&str>, d: Denied) -> Response {
+        let (method, path, client) = (
+            req.method().clone(),
+            mask_token(req.uri().path()),
+            self.client(&req),
+        );
+        let head = head_of(req.into_body(), HEAD_BYTES, HEAD_WAIT).await;
+        self.refused(&method, &path, client, account, d, &head)
     }
 
     /// Answers and logs a refusal; `head` is the body's start, when it was read.
@@ -388,6 +397,27 @@ impl Shared {
 
 /// How many bytes of a refused body the log keeps.
 const HEAD_BYTES: usize = 256;
+/// How long a refused request's first bytes are waited for.
+const HEAD_WAIT: Duration = Duration::from_millis(500);
+
+/// Up to `max` bytes of `body`, as many as arrive within `wait`.
+async fn head_of(body: axum::body::Body, max: usize, wait: Duration) -> Vec<u8> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut head = Vec::new();
+    let _ = tokio::time::timeout(wait, async {
+        while head.len() < max {
+            match stream.next().await {
+                Some(Ok(chunk)) => {
+                    head.extend_from_slice(&chunk[..chunk.len().min(max - head.len())])
+                }
+                _ => break,
+            }
+        }
+    })
+    .await;
+    head
+}
 
 /// `/mtt/<account>/<token>/…` with the token replaced by `…`.
 pub(crate) fn mask_token(path: &str) -> String {

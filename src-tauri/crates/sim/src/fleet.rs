@@ -198,13 +198,15 @@ impl Fleet {
         &self,
         url_of: impl Fn(&str, &str) -> Option<String>,
     ) -> crate::LiveTargets {
-        let (hard, user) = SPRECORD_CHANNELS[0];
+        let channels = SPRECORD_CHANNELS
+            .iter()
+            .map(|(h, u)| (h.to_string(), u.to_string()))
+            .collect();
         crate::LiveTargets {
             mtt: url_of("mtt-sim", "call-control").map(|u| (u, crate::SIP_IDS[0].to_owned())),
             beeline: url_of("beeline-sim", "callStatus")
                 .map(|u| (u, crate::beeline::OUR_NUMBERS[0].to_owned())),
-            sprecord: url_of(SPRECORD_SIM_ACCOUNT, "device")
-                .map(|u| (u, (hard.to_owned(), user.to_owned()))),
+            sprecord: url_of(SPRECORD_SIM_ACCOUNT, "device").map(|u| (u, channels)),
         }
     }
 

@@ -29,8 +29,9 @@ pub struct LiveTargets {
     pub mtt: Option<(String, String)>,
     /// Beeline: the account's address, and the line (`B1`).
     pub beeline: Option<(String, String)>,
-    /// SpRecord: the device's API address, and the channel `(hard, user)` names.
-    pub sprecord: Option<(String, (String, String))>,
+    /// SpRecord: the device's API address, and its channels' `(hard, user)` names; a
+    /// channel carries one call at a time, as a telephone line does.
+    pub sprecord: Option<(String, Vec<(String, String)>)>,
 }
 
 /// Which provider places a call.
@@ -105,6 +106,8 @@ pub struct LivePlayer {
     targets: LiveTargets,
     log: Arc<Mutex<Vec<Exchange>>>,
     population: Arc<Population>,
+    /// Recorder channels with a call on them.
+    busy: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 /// Why a call could not be played.
@@ -119,6 +122,9 @@ pub enum LiveError {
     /// The answer to a routing question did not read as the spec says it must.
     #[error("the routing answer is not what the spec describes: {0}")]
     Answer(String),
+    /// Every recorder channel has a call on it.
+    #[error("every recorder channel is busy")]
+    Busy,
 }
 
 impl LivePlayer {
@@ -132,6 +138,7 @@ impl LivePlayer {
             targets,
             log: Arc::default(),
             population: Arc::new(Population::new(seed)),
+            busy: Arc::default(),
         }
     }
 
@@ -151,6 +158,15 @@ impl LivePlayer {
         .into_iter()
         .flatten()
         .collect()
+    }
+
+    /// Whether a recorder channel is free for another call.
+    pub fn recorder_free(&self) -> bool {
+        let busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        self.targets
+            .sprecord
+            .as_ref()
+            .is_some_and(|(_, channels)| channels.iter().any(|(h, _)| !busy.contains(h)))
     }
 
     /// A call of a regular client (or, one time in `spam_every`, of `spam`).
@@ -392,11 +408,36 @@ impl LivePlayer {
     }
 
     async fn play_sprecord(&self, call: &ScriptedCall) -> Result<Played, LiveError> {
-        let (url, (hard, user)) = self
+        let (url, channels) = self
             .targets
             .sprecord
             .clone()
             .ok_or(LiveError::NoTarget("SpRecord"))?;
+        let (hard, user) = {
+            let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+            let free = channels
+                .into_iter()
+                .find(|(h, _)| !busy.contains(h))
+                .ok_or(LiveError::Busy)?;
+            busy.insert(free.0.clone());
+            free
+        };
+        let played = self.record_on(call, &url, &hard, &user).await;
+        self.busy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&hard);
+        played
+    }
+
+    /// One call on a recorder channel: `msg=1`, the ring and the talk, `msg=2`.
+    async fn record_on(
+        &self,
+        call: &ScriptedCall,
+        device_url: &str,
+        hard: &str,
+        user: &str,
+    ) -> Result<Played, LiveError> {
         let form = |pairs: &[(&str, &str)]| {
             let mut s = url::form_urlencoded::Serializer::new(String::new());
             s.extend_pairs(pairs);
@@ -413,10 +454,10 @@ impl LivePlayer {
             ("msg", "1"),
             ("datetime", &local(started)),
             ("number", &caller),
-            ("channel_hard_name", &hard),
-            ("channel_user_name", &user),
+            ("channel_hard_name", hard),
+            ("channel_user_name", user),
         ]);
-        self.send(&url, "application/x-www-form-urlencoded", ring)
+        self.send(device_url, "application/x-www-form-urlencoded", ring)
             .await?;
         tokio::time::sleep(call.ring).await;
         let talk = if call.answered {
@@ -430,13 +471,13 @@ impl LivePlayer {
             ("msg", "2"),
             ("datetime", &local(Utc::now())),
             ("phone_from", &caller),
-            ("channel_hard_name", &hard),
-            ("channel_user_name", &user),
+            ("channel_hard_name", hard),
+            ("channel_user_name", user),
             ("call_type", "in"),
             ("duration_sec", &talk.to_string()),
             ("idr", &idr),
         ]);
-        self.send(&url, "application/x-www-form-urlencoded", end)
+        self.send(device_url, "application/x-www-form-urlencoded", end)
             .await?;
         Ok(Played::Recorded {
             idr,

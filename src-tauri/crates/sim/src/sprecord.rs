@@ -18,7 +18,12 @@ use axum::routing::get;
 use crate::serving::{Bound, Serving};
 
 /// The device's channels: hardware name and the name set in its web UI.
-pub const SPRECORD_CHANNELS: [(&str, &str); 2] = [("ch1", "Reception"), ("ch2", "Sales")];
+pub const SPRECORD_CHANNELS: [(&str, &str); 4] = [
+    ("ch1", "Reception"),
+    ("ch2", "Sales"),
+    ("ch3", "Support"),
+    ("ch4", "Director"),
+];
 
 /// A running recorder.
 #[derive(Debug)]

@@ -28,8 +28,9 @@ const REBUILD_WINDOW: Duration = Duration::hours(24);
 pub(crate) struct Live {
     board: Mutex<Board>,
     writer: writer::LiveWriter,
-    /// The queue length last told to the UI.
-    waiting: Mutex<Option<u32>>,
+    /// What the missed queue held when the UI was last told (its callers, each by its
+    /// latest missed call).
+    waiting: Mutex<Option<Vec<(String, i64)>>>,
 }
 
 impl Live {
@@ -100,7 +101,6 @@ impl Live {
                 inserted: landed,
                 updated: 0,
             });
-            self.tell_queue(store, events_tx, received).await?;
         }
         Ok(fresh)
     }
@@ -136,17 +136,25 @@ impl Live {
         Ok(id.and_then(|id| self.board().set_history_id(&call.key, id)))
     }
 
-    /// Tells the UI the missed queue's length when it changed.
+    /// Tells the UI when the missed queue changed: its length, or who waits in it.
     pub async fn tell_queue(
         &self,
         store: &Arc<Store>,
         events_tx: &broadcast::Sender<Event>,
         now: DateTime<Utc>,
     ) -> Result<u32, CoreError> {
-        let queue = blocking(store, move |s| s.missed_queue(now - MISSED_WINDOW, 0)).await?;
+        let queue = blocking(store, move |s| {
+            s.missed_queue(now - MISSED_WINDOW, u32::MAX)
+        })
+        .await?;
+        let who: Vec<(String, i64)> = queue
+            .callers
+            .into_iter()
+            .map(|c| (c.number, c.last_call_id))
+            .collect();
         let mut last = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
-        if *last != Some(queue.total) {
-            *last = Some(queue.total);
+        if last.as_ref() != Some(&who) {
+            *last = Some(who);
             let _ = events_tx.send(Event::MissedQueue {
                 waiting: queue.total,
             });
