@@ -409,13 +409,23 @@ fn main() {
 
     // Re-counted whenever calls are stored (issue 8): its cost follows the week's missed
     // calls. Baseline: the index-only first page.
-    println!("\n== missed, not called back (the last 7 days); baseline: index-only ORDER BY LIMIT 100");
+    println!(
+        "\n== missed, not called back (the last 7 days); baseline: index-only ORDER BY LIMIT 100"
+    );
     let week_ago = Utc::now() - Days::days(7);
     let mut waiting = 0;
     let t = Timings::of(10, || {
-        waiting = store.missed_queue(week_ago, 200).expect("missed queue").total;
+        waiting = store
+            .missed_queue(week_ago, 200)
+            .expect("missed queue")
+            .total;
     });
-    row(&format!("missed queue ({waiting} numbers)"), &t, index_only, 100.0);
+    row(
+        &format!("missed queue ({waiting} numbers)"),
+        &t,
+        index_only,
+        100.0,
+    );
 
     println!("\n== a first page while 2 clients search numbers in a loop; target ≤ 2× alone");
     let alone = Timings::of(300, || {

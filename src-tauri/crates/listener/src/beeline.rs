@@ -5,12 +5,11 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use callboard_core::{ROUTING_DETAIL, describe_decision};
-use callboard_providers::Stage;
 use callboard_providers::beeline::{self, AgentInfo, AgentRequest, OnlineRequest};
 use callboard_routing::Decision;
 use chrono::{DateTime, Utc};
 
-use crate::hooks::{Accepted, Shared};
+use crate::hooks::{Accepted, Shared, arrival_stage};
 
 pub(crate) async fn handle(s: &Shared, a: Accepted) -> Response {
     let now = Utc::now();
@@ -47,15 +46,11 @@ fn route(s: &Shared, a: &Accepted, req: AgentRequest, now: DateTime<Utc>) -> Res
         Err(why) => (None, format!("cannot decide ({why})")),
     };
     let mut arrival = req.to_live_event(&request_id, now);
-    if matches!(decision, Ok(Decision::Reject { .. })) {
-        arrival.stage = Stage::Rejected {
-            reason: note.clone(),
-        };
-    } else if let Some(operator) = info.as_ref().filter(|i| !i.b0.is_empty()) {
-        arrival.stage = Stage::Ringing {
-            target: Some(callboard_model::normalize_phone(&operator.b0)),
-        };
-    }
+    let target = info
+        .as_ref()
+        .map(|i| i.b0.as_str())
+        .filter(|b0| !b0.is_empty());
+    arrival.stage = arrival_stage(&decision, target, &note);
     arrival.details.push(callboard_model::Detail {
         label: ROUTING_DETAIL.into(),
         value: note,

@@ -447,6 +447,31 @@ pub fn hook_url(
     }
 }
 
+/// Where a call that asked to be routed stands once answered: refused, ringing `target`,
+/// or handed to the provider's own forwarding (no rule, or no decision), which tells us
+/// nothing more of it, so it ends here as forwarded.
+pub(crate) fn arrival_stage(
+    decision: &Result<callboard_routing::Decision, String>,
+    target: Option<&str>,
+    note: &str,
+) -> callboard_providers::Stage {
+    use callboard_providers::Stage;
+    use callboard_routing::Decision;
+    match decision {
+        Ok(Decision::Reject { .. }) => Stage::Rejected {
+            reason: note.to_owned(),
+        },
+        Ok(Decision::Forward { .. }) => Stage::Ringing {
+            target: target.map(callboard_model::normalize_phone),
+        },
+        Ok(Decision::ProviderDefault { .. }) | Err(_) => Stage::Ended {
+            outcome: callboard_model::Outcome::Forwarded,
+            talk_secs: None,
+            cause: Some(note.to_owned()),
+        },
+    }
+}
+
 /// A plain 200 answer.
 pub(crate) fn ok(body: &'static str) -> Response {
     (

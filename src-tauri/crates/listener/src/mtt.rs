@@ -6,12 +6,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use callboard_core::{ROUTING_DETAIL, describe_decision};
 use callboard_model::{Direction, RingMode};
+use callboard_providers::LiveEvent;
 use callboard_providers::mtt::{self, FollowTarget, RedirectType, RoutingAnswer, RoutingRequest};
-use callboard_providers::{LiveEvent, Stage};
 use callboard_routing::Decision;
 use chrono::{DateTime, Utc};
 
-use crate::hooks::{Accepted, Hook, Shared, ok};
+use crate::hooks::{Accepted, Hook, Shared, arrival_stage, ok};
 
 pub(crate) async fn handle(s: &Shared, hook: Hook, a: Accepted) -> Response {
     let now = Utc::now();
@@ -70,21 +70,12 @@ async fn route(s: &Shared, a: Accepted, now: DateTime<Utc>) -> Response {
             (response, target, describe_decision(d))
         }
     };
-    let rejected = matches!(decision, Ok(Decision::Reject { .. }));
     let arrival = LiveEvent {
         key: format!("mtt:route:{}", req.h323_conf_id),
         call: req.call(),
         provider_call_id: Some(req.h323_conf_id.clone()),
         at: now,
-        stage: if rejected {
-            Stage::Rejected {
-                reason: note.clone(),
-            }
-        } else {
-            Stage::Ringing {
-                target: target.map(|t| callboard_model::normalize_phone(&t)),
-            }
-        },
+        stage: arrival_stage(&decision, target.as_deref(), &note),
         caller: Some(req.caller.clone()),
         callee: Some(req.callee.clone()),
         direction: Some(Direction::Incoming),

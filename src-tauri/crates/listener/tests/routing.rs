@@ -200,6 +200,12 @@ async fn mtt_gets_each_kind_of_answer_in_its_format() {
     .await;
     assert_ne!(status, 200);
 
+    // Left to MTT's reserve, the call ends here: nothing more of it will come.
+    let left = &env.live("mtt:AA 06")[0];
+    assert_eq!(
+        (left.state, left.outcome),
+        (LiveState::Ended, Some(Outcome::Forwarded))
+    );
     // Each question put its call on the board before it was answered, with the answer.
     let rejected = &env.live("mtt:AA 03")[0];
     assert_eq!(

@@ -197,7 +197,7 @@ impl Live {
                 tracing::error!(%account, error = %e, "a routed call's arrival not stored");
                 return;
             }
-            // A rejection ends the call: its history row is due now.
+            // A rejection, or a call left to the provider, ends here: its row is due now.
             if applied.ended_now {
                 match live
                     .land(&store, &account, provider, &event, &applied.call)
