@@ -161,6 +161,15 @@ test("an unanswered incoming call rings in the window, and the tray's count of c
   // The call was announced: a notification was tried (shown, or found unavailable).
   assert.ok(after.notified > before.notified, JSON.stringify(after));
   assert.notEqual(after.notifications_available, null);
+
+  // The bell turns them off (kept by the backend) and on again.
+  const bell = await waitFor(driver, until.elementLocated(By.css('[data-testid="notifications-toggle"]')), "the notifications toggle");
+  assert.equal(await bell.getAttribute("data-enabled"), "true");
+  await bell.click();
+  await waitFor(driver, async () => (await status()).notifications === false, "notifications off");
+  await waitFor(driver, async () => (await bell.getAttribute("data-enabled")) === "false", "the bell showing off");
+  await bell.click();
+  await waitFor(driver, async () => (await status()).notifications === true, "notifications on again");
 });
 
 test("Download opens the native save dialog and saves the recording under a meaningful name", async () => {

@@ -246,6 +246,10 @@ const en = {
   "board.hide": "Hide the live board",
   "board.show": "Show the live board",
 
+  "notify.label": "Notifications of incoming calls",
+  "notify.on": "Notifications of incoming calls are on: click to turn them off",
+  "notify.off": "Notifications of incoming calls are off: click to turn them on",
+  "notify.unavailable": "This system shows no notifications (no notification service is running)",
   "live.tab": "Live",
   "live.tabTitle": "Calls ringing and talking now, and those ended lately",
   "live.empty": "No calls right now",
@@ -697,6 +701,10 @@ const ru: Record<MessageKey, string> = {
   "board.hide": "Скрыть панель звонков",
   "board.show": "Показать панель звонков",
 
+  "notify.label": "Уведомления о входящих звонках",
+  "notify.on": "Уведомления о входящих включены: нажмите, чтобы выключить",
+  "notify.off": "Уведомления о входящих выключены: нажмите, чтобы включить",
+  "notify.unavailable": "Система не показывает уведомления (не запущена служба уведомлений)",
   "live.tab": "Сейчас",
   "live.tabTitle": "Звонки, которые идут сейчас, и недавно завершённые",
   "live.empty": "Сейчас звонков нет",
