@@ -57,15 +57,20 @@ step "browser tests: Playwright + Chromium against callboard-server --demo"
 url="$(wait_for_line "$work/server.log" 'http://127\.0\.0\.1:[0-9]*')"
 # The tests read a synced demo: wait for every account's first pass (its backfill) to end.
 node -e '
-  const deadline = Date.now() + 120000;
+  const deadline = Date.now() + 240000;
+  let last = null;
   (async function poll() {
     try {
       const accounts = await (await fetch(process.argv[1] + "/api/accounts")).json();
+      last = accounts.map((a) => ({ account: a.account, state: a.state, backfill: a.backfill, error: a.last_error?.message }));
       if (accounts.length > 0 && accounts.every((a) => a.state === "ok" && !a.backfill)) return;
-    } catch {}
-    if (Date.now() > deadline) { console.error("the demo did not finish its first sync"); process.exit(1); }
+    } catch (e) { last = String(e); }
+    if (Date.now() > deadline) {
+      console.error("the demo did not finish its first sync; the accounts said:", JSON.stringify(last, null, 1));
+      process.exit(1);
+    }
     setTimeout(poll, 250);
-  })();' "$url"
+  })();' "$url" || { tail -n 60 "$work/server.log" >&2; exit 1; }
 # The restart test starts servers of its own from the same binary and UI.
 (cd tests/e2e && CALLBOARD_URL="$url" CALLBOARD_SERVER="$target/callboard-server" CALLBOARD_UI_DIR="$root/ui/dist" npm test)
 
