@@ -173,6 +173,24 @@ async fn mtt_calls_are_routed_by_the_rules_and_end_in_the_history() {
         spam.routing.as_deref(),
         Some("rejected: blacklisted (spam)")
     );
+
+    // A click-to-call's progress: the operator's leg (its `+` kept), then the client's.
+    live.player
+        .play(&call(LiveProvider::MttCallback, "79035556677", true))
+        .await
+        .unwrap();
+    let cb = live
+        .service
+        .live_calls()
+        .into_iter()
+        .find(|c| c.key.starts_with("mtt-callback:"))
+        .expect("the callback on the board");
+    assert_eq!(cb.caller, "+79160000001");
+    assert_eq!(
+        (cb.state, cb.outcome),
+        (LiveState::Ended, Some(Outcome::Answered))
+    );
+    assert!(cb.answered_at.is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -204,6 +204,7 @@ impl Fleet {
             .collect();
         crate::LiveTargets {
             mtt: url_of("mtt-sim", "call-control").map(|u| (u, crate::SIP_IDS[0].to_owned())),
+            mtt_callback: url_of("mtt-sim", "callback").map(|u| (u, "79160000001".to_owned())),
             beeline: url_of("beeline-sim", "callStatus")
                 .map(|u| (u, crate::beeline::OUR_NUMBERS[0].to_owned())),
             sprecord: url_of(SPRECORD_SIM_ACCOUNT, "device").map(|u| (u, channels)),

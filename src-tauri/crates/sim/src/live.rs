@@ -27,6 +27,8 @@ use crate::population::Population;
 pub struct LiveTargets {
     /// MTT: the call-control URL, and the line (`sip_id`) calls come to.
     pub mtt: Option<(String, String)>,
+    /// MTT: the callback-progress URL, and the operator's number (leg A).
+    pub mtt_callback: Option<(String, String)>,
     /// Beeline: the account's address, and the line (`B1`).
     pub beeline: Option<(String, String)>,
     /// SpRecord: the device's API address, and its channels' `(hard, user)` names; a
@@ -39,6 +41,8 @@ pub struct LiveTargets {
 pub enum LiveProvider {
     /// Routing question, then call-control events.
     Mtt,
+    /// A click-to-call's progress: leg A (the operator), then leg B (the client).
+    MttCallback,
     /// `AgentRequest`, then `callStatus`.
     Beeline,
     /// The recorder's `msg=1` and `msg=2`.
@@ -152,6 +156,7 @@ impl LivePlayer {
         let t = &self.targets;
         [
             t.mtt.as_ref().map(|_| LiveProvider::Mtt),
+            t.mtt_callback.as_ref().map(|_| LiveProvider::MttCallback),
             t.beeline.as_ref().map(|_| LiveProvider::Beeline),
             t.sprecord.as_ref().map(|_| LiveProvider::Sprecord),
         ]
@@ -220,6 +225,7 @@ impl LivePlayer {
     pub async fn play(&self, call: &ScriptedCall) -> Result<Played, LiveError> {
         match call.provider {
             LiveProvider::Mtt => self.play_mtt(call).await,
+            LiveProvider::MttCallback => self.play_mtt_callback(call).await,
             LiveProvider::Beeline => self.play_beeline(call).await,
             LiveProvider::Sprecord => self.play_sprecord(call).await,
         }
@@ -344,6 +350,50 @@ impl LivePlayer {
         Ok(Played::Connected {
             target,
             answered: false,
+        })
+    }
+
+    /// A callback's progress events (spec L1572–1592), GETs with the event in the query;
+    /// `phone_A` with a bare `+`, as MTT sends it.
+    async fn play_mtt_callback(&self, call: &ScriptedCall) -> Result<Played, LiveError> {
+        let (url, operator) = self
+            .targets
+            .mtt_callback
+            .clone()
+            .ok_or(LiveError::NoTarget("MTT callback"))?;
+        let id: String = (0..32)
+            .map(|_| format!("{:x}", rand::thread_rng().gen_range(0..16u8)))
+            .collect();
+        let get = |event: &str, extra: &str| format!("{url}?event={event}&id={id}{extra}");
+        let pickup = format!("&phone_A=+{operator}");
+        let mut steps: Vec<(String, Duration)> = vec![
+            (get("start_side_A", ""), call.ring),
+            (get("pickup_side_A", &pickup), Duration::ZERO),
+            (get("start_side_B", ""), call.ring),
+        ];
+        if call.answered {
+            steps.push((get("start_talk", ""), call.talk));
+        }
+        steps.push((get("end_side_B", ""), Duration::ZERO));
+        steps.push((get("end_side_A", ""), Duration::ZERO));
+        for (u, wait) in steps {
+            let r = self.http.get(&u).send().await?;
+            let status = r.status().as_u16();
+            let answer = r.text().await?;
+            self.log
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(Exchange {
+                    url: u,
+                    body: String::new(),
+                    status,
+                    answer,
+                });
+            tokio::time::sleep(wait).await;
+        }
+        Ok(Played::Connected {
+            target: call.caller.clone(),
+            answered: call.answered,
         })
     }
 
