@@ -54,7 +54,8 @@ wait_for_line() {
 
 step "browser tests: Playwright + Chromium against callboard-server --demo"
 "$target/callboard-server" --demo --bind 127.0.0.1:0 --data-dir "$work/server" --ui-dir ui/dist >"$work/server.log" 2>&1 &
-url="$(wait_for_line "$work/server.log" 'http://127\.0\.0\.1:[0-9]*')"
+# The server's own line: the webhook listener logs an address of its own too.
+url="$(wait_for_line "$work/server.log" 'listening on http://127\.0\.0\.1:[0-9]*' | sed 's/^listening on //')"
 # The tests read a synced demo: wait for every account's first pass (its backfill) to end.
 node -e '
   const deadline = Date.now() + 240000;
