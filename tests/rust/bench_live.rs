@@ -150,6 +150,107 @@ async fn load(
     (times, ok)
 }
 
+/// The `i`th routing request of the mix: blacklisted, a prefix, planned lines, unknown lines.
+fn ask(i: u64, nb: u64, np: u64) -> String {
+    let (caller, line) = match i % 4 {
+        0 => (
+            format!("7999{:07}", (i * 7919) % nb.max(1)),
+            "74950000001".to_owned(),
+        ),
+        1 => (
+            format!("790{:05}{:03}", (i / 10) % (nb / 10).max(1), i % 1000),
+            "74950000002".to_owned(),
+        ),
+        2 => (
+            format!("7903{:07}", i % 10_000_000),
+            format!("7495{:07}", i % np.max(1)),
+        ),
+        _ => (
+            format!("7903{:07}", i % 10_000_000),
+            "74991234567".to_owned(),
+        ),
+    };
+    format!(
+        r#"{{"id":"{i}","jsonrpc":"2.0","method":"getControlCallFollowMe","params":{{"sip_id":" {line}","numberA":"{caller}","h323_conf_id":"B{i:07} 5AD211E9 81BA5CB9 01FED6FC"}}}}"#
+    )
+}
+
+/// What a load process sends.
+#[derive(Clone, Copy)]
+enum Kind {
+    Constant,
+    Route { nb: u64, np: u64 },
+    Garbage,
+}
+
+/// Runs a load in a process of its own (this binary, `--load-child`), so the client's
+/// work is not scheduled on the server's runtime; answers its latencies and 200s.
+async fn load_process(url: &str, kind: Kind, rate: u32, secs: u64) -> (Vec<f64>, usize) {
+    let exe = std::env::current_exe().unwrap();
+    let kind = match kind {
+        Kind::Constant => "constant".to_owned(),
+        Kind::Route { nb, np } => format!("route:{nb}:{np}"),
+        Kind::Garbage => "garbage".to_owned(),
+    };
+    let args = vec![
+        "--load-child".to_owned(),
+        url.to_owned(),
+        kind,
+        rate.to_string(),
+        secs.to_string(),
+    ];
+    let out =
+        tokio::task::spawn_blocking(move || std::process::Command::new(exe).args(args).output())
+            .await
+            .unwrap()
+            .expect("the load process runs");
+    assert!(
+        out.status.success(),
+        "load process: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let ok: usize = lines.next().unwrap().parse().unwrap();
+    let times = lines.map(|l| l.parse().unwrap()).collect();
+    (times, ok)
+}
+
+/// The load process: one thread, open loop, prints the 200s then each latency (ms).
+fn load_child(args: &[String]) {
+    let (url, kind, rate, secs) = (
+        args[0].clone(),
+        args[1].clone(),
+        args[2].parse().unwrap(),
+        args[3].parse().unwrap(),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (times, ok) = rt.block_on(async move {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(1024)
+            .build()
+            .unwrap();
+        let make: Box<dyn Fn(u64) -> (String, String) + Send + Sync> =
+            match kind.split(':').collect::<Vec<_>>()[..] {
+                ["route", nb, np] => {
+                    let (nb, np) = (nb.parse().unwrap(), np.parse().unwrap());
+                    Box::new(move |i| (url.clone(), ask(i, nb, np)))
+                }
+                ["garbage"] => Box::new(move |_| (url.clone(), "{\"garbage\": true}".into())),
+                _ => Box::new(move |_| (url.clone(), "{}".into())),
+            };
+        load(&http, rate, secs, make).await
+    });
+    let mut out = format!("{ok}\n");
+    for t in times {
+        out += &format!("{t}\n");
+    }
+    print!("{out}");
+}
+
 fn rules(blacklist: usize, plans: usize) -> RoutingRules {
     let mut rng = StdRng::seed_from_u64(5);
     let now = chrono::Utc::now();
@@ -197,8 +298,19 @@ fn rules(blacklist: usize, plans: usize) -> RoutingRules {
     }
 }
 
-#[tokio::main(flavor = "multi_thread")]
-async fn main() {
+fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    if let Some(at) = argv.iter().position(|a| a == "--load-child") {
+        return load_child(&argv[at + 1..]);
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(serve_and_measure());
+}
+
+async fn serve_and_measure() {
     let a = args();
     // SAFETY: set before any other thread reads the environment.
     unsafe { std::env::set_var("CALLBOARD_BENCH_TOKEN", TOKEN) };
@@ -258,47 +370,20 @@ async fn main() {
         .build()
         .unwrap();
     let route_url = format!("{base}/mtt/mtt/{TOKEN}/route");
-    let ask = move |i: u64| {
-        // A mix: blacklisted, a prefix, planned lines, unknown lines.
-        let (caller, line) = match i % 4 {
-            0 => (
-                format!("7999{:07}", (i * 7919) % nb as u64),
-                "74950000001".to_owned(),
-            ),
-            1 => (
-                format!(
-                    "790{:05}{:03}",
-                    (i / 10) % (nb as u64 / 10).max(1),
-                    i % 1000
-                ),
-                "74950000002".to_owned(),
-            ),
-            2 => (
-                format!("7903{:07}", i % 10_000_000),
-                format!("7495{:07}", i % np.max(1) as u64),
-            ),
-            _ => (
-                format!("7903{:07}", i % 10_000_000),
-                "74991234567".to_owned(),
-            ),
-        };
-        format!(
-            r#"{{"id":"{i}","jsonrpc":"2.0","method":"getControlCallFollowMe","params":{{"sip_id":" {line}","numberA":"{caller}","h323_conf_id":"B{i:07} 5AD211E9 81BA5CB9 01FED6FC"}}}}"#
-        )
+    let route = Kind::Route {
+        nb: nb as u64,
+        np: np as u64,
     };
     // Warm both (connections, statements).
     let warm = 200.min(a.rate);
-    let cu = constant_url.clone();
-    let _ = load(&http, warm, 1, move |_| (cu.clone(), "{}".into())).await;
-    let (ru, ask2) = (route_url.clone(), ask);
-    let _ = load(&http, warm, 1, move |i| (ru.clone(), ask2(i))).await;
+    let _ = load_process(&constant_url, Kind::Constant, warm, 1).await;
+    let _ = load_process(&route_url, route, warm, 1).await;
 
     println!(
-        "\n== routing answers at {} requests/s for {} s; target p99 ≤ 2 ms and ≤ 2× the constant handler",
+        "\n== routing answers at {} requests/s for {} s (sent by a process of their own); target p99 ≤ 2 ms and ≤ 2× the constant handler",
         a.rate, a.secs
     );
-    let cu = constant_url.clone();
-    let (constant_t, _) = load(&http, a.rate, a.secs, move |_| (cu.clone(), "{}".into())).await;
+    let (constant_t, _) = load_process(&constant_url, Kind::Constant, a.rate, a.secs).await;
     let base_stats = {
         let (m, p, _) = stats(constant_t.clone());
         (m, p, 2.0)
@@ -309,27 +394,55 @@ async fn main() {
         None,
         f64::INFINITY,
     );
-    let ru = route_url.clone();
-    let (routed, ok) = load(&http, a.rate, a.secs, move |i| (ru.clone(), ask(i))).await;
+    let (routed, ok) = load_process(&route_url, route, a.rate, a.secs).await;
     let n = routed.len();
     line("MTT routing answer", routed, Some(base_stats), 2.0);
     // Unknown lines are answered 503 on purpose (MTT's reserve): a quarter of the mix.
     println!("  {ok} of {n} answered 200 (the unknown-line quarter gets 503, by design)");
 
-    // The same, beside a flood of bad requests at the same rate.
-    let flood_url = format!("{base}/mtt/mtt/ffffffffffffffffffffffffffffffff/route");
-    let flood_http = http.clone();
-    let flood = tokio::spawn({
-        let (rate, secs) = (a.rate, a.secs + 1);
+    // One request at a time: what an answer costs with no queue in front of it.
+    let one_by_one = |url: String, body: Box<dyn Fn(u64) -> String>| {
+        let http = http.clone();
         async move {
-            load(&flood_http, rate, secs, move |_| {
-                (flood_url.clone(), "{\"garbage\": true}".into())
-            })
-            .await
+            let mut t = Vec::with_capacity(2000);
+            for i in 0..2000u64 {
+                let start = Instant::now();
+                http.post(&url)
+                    .body(body(i))
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
+                t.push(start.elapsed().as_secs_f64() * 1e3);
+            }
+            t
         }
-    });
-    let ru = route_url.clone();
-    let (routed, _) = load(&http, a.rate, a.secs, move |i| (ru.clone(), ask(i))).await;
+    };
+    let lone = one_by_one(constant_url.clone(), Box::new(|_| "{}".into())).await;
+    let (lm, lp, _) = stats(lone.clone());
+    line(
+        "one at a time: constant handler (baseline)",
+        lone,
+        None,
+        f64::INFINITY,
+    );
+    let (nb64, np64) = (nb as u64, np as u64);
+    let lone = one_by_one(route_url.clone(), Box::new(move |i| ask(i, nb64, np64))).await;
+    line(
+        "one at a time: MTT routing answer",
+        lone,
+        Some((lm, lp, 2.0)),
+        2.0,
+    );
+
+    // The same, beside a flood of bad requests at the same rate, from a third process.
+    let flood_url = format!("{base}/mtt/mtt/ffffffffffffffffffffffffffffffff/route");
+    let (rate, secs) = (a.rate, a.secs + 1);
+    let flood =
+        tokio::spawn(async move { load_process(&flood_url, Kind::Garbage, rate, secs).await });
+    let (routed, _) = load_process(&route_url, route, a.rate, a.secs).await;
     line(
         "MTT routing answer, flooded with bad requests",
         routed,
